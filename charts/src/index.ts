@@ -1,0 +1,2 @@
+// Entry point of charts; filled in by its issue.
+export {};

@@ -1,0 +1,2 @@
+// Entry point of operator; filled in by its issue.
+export {};

@@ -1,0 +1,51 @@
+# Shared settings for the local infrastructure scripts. Sourced, not run.
+# Every port is loopback-only and chosen away from the defaults, so MetroX never
+# collides with a system Postgres or RabbitMQ; override any of them from the environment.
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+: "${METROX_STATE:=$repo/.metrox}"
+infra="$METROX_STATE/infra"
+: "${METROX_PG_PORT:=55432}"
+: "${METROX_AMQP_PORT:=55672}"
+: "${METROX_AMQP_MGMT_PORT:=55673}"
+: "${METROX_AMQP_DIST_PORT:=55674}"
+: "${METROX_EPMD_PORT:=55675}"
+: "${METROX_NATS_PORT:=54222}"
+: "${METROX_NATS_MONITOR_PORT:=58222}"
+: "${METROX_PROMETHEUS_PORT:=59090}"
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+PG_ADMIN_PASSWORD=metrox
+
+# RabbitMQ's own scripts read these; the node lives entirely under $infra/rabbitmq.
+export RABBITMQ_NODENAME=metrox@localhost
+export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+export RABBITMQ_NODE_PORT=$METROX_AMQP_PORT
+export RABBITMQ_DIST_PORT=$METROX_AMQP_DIST_PORT
+export ERL_EPMD_ADDRESS=127.0.0.1
+export ERL_EPMD_PORT=$METROX_EPMD_PORT
+export RABBITMQ_MNESIA_BASE=$infra/rabbitmq/mnesia
+export RABBITMQ_LOG_BASE=$infra/rabbitmq/log
+export RABBITMQ_CONFIG_FILE=$infra/rabbitmq/rabbitmq
+export RABBITMQ_ENABLED_PLUGINS_FILE=$infra/rabbitmq/enabled_plugins
+export RABBITMQ_PID_FILE=$infra/rabbitmq/rabbitmq.pid
+rabbit_home=$infra/rabbitmq/home
+rabbit() { HOME=$rabbit_home "/usr/lib/rabbitmq/bin/$1" "${@:2}"; }
+
+log() { printf '[infra] %s\n' "$*" >&2; }
+
+as_pg_user() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Fast health checks, used both to skip work and to wait for readiness.
+pg_healthy() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$METROX_PG_PORT" 2>/dev/null; }
+rabbit_healthy() { curl -fsS -m 2 -u guest:guest "http://127.0.0.1:$METROX_AMQP_MGMT_PORT/api/health/checks/alarms" >/dev/null 2>&1; }
+nats_healthy() { curl -fsS -m 2 "http://127.0.0.1:$METROX_NATS_MONITOR_PORT/healthz?js-enabled-only=true" >/dev/null 2>&1; }
+prometheus_healthy() { curl -fsS -m 2 "http://127.0.0.1:$METROX_PROMETHEUS_PORT/-/ready" >/dev/null 2>&1; }
+
+wait_for() { # name check timeout_seconds
+  local name=$1 check=$2 deadline=$((SECONDS + $3))
+  until $check; do
+    if [ $SECONDS -ge $deadline ]; then log "$name did not become ready; see $infra/$name/"; return 1; fi
+    sleep 0.2
+  done
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Starts MetroX's local infrastructure: PostgreSQL, RabbitMQ (+ management),
+# NATS with JetStream and Prometheus, bound to loopback, data under .metrox/infra.
+# Idempotent: healthy components are left alone. A component whose URL is already
+# in the environment (DATABASE_URL, AMQP_URL, NATS_URL, PROMETHEUS_URL) is the
+# user's own and is not started.
+#
+# Writes .metrox/infra/endpoints.json for the tests, and prints on stdout the
+# names of the components this call started (so a caller can stop only those).
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+mkdir -p "$infra"
+started=()
+
+need() { # component command debian-package
+  command -v "$2" >/dev/null 2>&1 || [ -x "$2" ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing $3 from Debian's packages"
+    if [ ! -f "$infra/.apt-updated" ]; then apt-get update -qq >/dev/null && touch "$infra/.apt-updated"; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$3" >/dev/null
+  else
+    log "$1 is missing: install the Debian/Ubuntu package '$3' (or set its URL variable to use your own server)"
+    exit 1
+  fi
+}
+
+start_postgres() {
+  [ -n "${DATABASE_URL:-}" ] && return
+  pg_healthy && return
+  need postgres "${PG_BIN:-/usr/lib/postgresql/15/bin}/postgres" postgresql
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  local data="$infra/postgres"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    log "initialising PostgreSQL in $data"
+    mkdir -p "$data"
+    local pw="$infra/.pgpass-init"
+    echo "$PG_ADMIN_PASSWORD" > "$pw"
+    if [ "$(id -u)" = 0 ]; then chown -R postgres "$data"; chown postgres "$pw"; fi
+    as_pg_user "$PG_BIN/initdb" -D "$data" -U postgres --pwfile="$pw" \
+      --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
+    rm -f "$pw"
+    # A development instance: durability against OS crashes is traded for speed;
+    # process crashes (what the tests simulate) still lose nothing.
+    cat >> "$data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $METROX_PG_PORT
+unix_socket_directories = '$data'
+max_connections = 400
+fsync = off
+full_page_writes = off
+synchronous_commit = off
+shared_buffers = 256MB
+CONF
+  fi
+  log "starting PostgreSQL on 127.0.0.1:$METROX_PG_PORT"
+  as_pg_user "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null
+  started+=(postgres)
+}
+
+start_rabbitmq() {
+  [ -n "${AMQP_URL:-}" ] && return
+  rabbit_healthy && return
+  need rabbitmq /usr/lib/rabbitmq/bin/rabbitmq-server rabbitmq-server
+  mkdir -p "$infra/rabbitmq"/{mnesia,log,home}
+  echo "[rabbitmq_management]." > "$RABBITMQ_ENABLED_PLUGINS_FILE"
+  cat > "$RABBITMQ_CONFIG_FILE.conf" <<CONF
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $METROX_AMQP_MGMT_PORT
+loopback_users = none
+vm_memory_high_watermark.relative = 0.4
+disk_free_limit.absolute = 200MB
+CONF
+  log "starting RabbitMQ on 127.0.0.1:$METROX_AMQP_PORT (management :$METROX_AMQP_MGMT_PORT)"
+  # epmd must be ours (its port differs from a system one), started before the node.
+  HOME=$rabbit_home epmd -daemon -address 127.0.0.1 -port "$METROX_EPMD_PORT"
+  rabbit rabbitmq-server -detached >/dev/null 2>&1
+  wait_for rabbitmq rabbit_healthy 90
+  started+=(rabbitmq)
+}
+
+start_nats() {
+  [ -n "${NATS_URL:-}" ] && return
+  nats_healthy && return
+  need nats nats-server nats-server
+  mkdir -p "$infra/nats/store"
+  log "starting NATS (JetStream) on 127.0.0.1:$METROX_NATS_PORT"
+  setsid nats-server -js -a 127.0.0.1 -p "$METROX_NATS_PORT" -m "$METROX_NATS_MONITOR_PORT" \
+    -sd "$infra/nats/store" -P "$infra/nats/nats.pid" -l "$infra/nats/nats.log" </dev/null >/dev/null 2>&1 &
+  wait_for nats nats_healthy 30
+  started+=(nats)
+}
+
+start_prometheus() {
+  [ -n "${PROMETHEUS_URL:-}" ] && return
+  prometheus_healthy && return
+  need prometheus prometheus prometheus
+  local dir="$infra/prometheus"
+  mkdir -p "$dir/targets" "$dir/data"
+  # Targets are files in targets/: tests and `npm run local` drop a JSON file there
+  # and Prometheus picks it up without a reload.
+  cat > "$dir/prometheus.yml" <<CONF
+global:
+  scrape_interval: 2s
+  evaluation_interval: 2s
+scrape_configs:
+  - job_name: prometheus
+    static_configs: [{ targets: ['127.0.0.1:$METROX_PROMETHEUS_PORT'] }]
+  - job_name: metrox
+    file_sd_configs:
+      - files: ['$dir/targets/*.json']
+        refresh_interval: 1s
+CONF
+  log "starting Prometheus on 127.0.0.1:$METROX_PROMETHEUS_PORT"
+  setsid prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+    --web.listen-address="127.0.0.1:$METROX_PROMETHEUS_PORT" --web.enable-lifecycle \
+    --storage.tsdb.retention.time=2d </dev/null >"$dir/prometheus.log" 2>&1 &
+  echo $! > "$dir/prometheus.pid"
+  wait_for prometheus prometheus_healthy 30
+  started+=(prometheus)
+}
+
+write_endpoints() {
+  local tmp="$infra/endpoints.json.tmp"
+  cat > "$tmp" <<JSON
+{
+  "DATABASE_URL": "${DATABASE_URL:-postgres://postgres:$PG_ADMIN_PASSWORD@127.0.0.1:$METROX_PG_PORT/postgres}",
+  "AMQP_URL": "${AMQP_URL:-amqp://guest:guest@127.0.0.1:$METROX_AMQP_PORT}",
+  "RABBITMQ_MANAGEMENT_URL": "${RABBITMQ_MANAGEMENT_URL:-http://guest:guest@127.0.0.1:$METROX_AMQP_MGMT_PORT}",
+  "NATS_URL": "${NATS_URL:-nats://127.0.0.1:$METROX_NATS_PORT}",
+  "PROMETHEUS_URL": "${PROMETHEUS_URL:-http://127.0.0.1:$METROX_PROMETHEUS_PORT}",
+  "PROMETHEUS_TARGETS_DIR": "$infra/prometheus/targets"
+}
+JSON
+  mv "$tmp" "$infra/endpoints.json"
+}
+
+start_postgres
+start_rabbitmq
+start_nats
+start_prometheus
+write_endpoints
+[ ${#started[@]} -gt 0 ] && log "ready: ${started[*]} (endpoints in $infra/endpoints.json)"
+echo "${started[*]}"

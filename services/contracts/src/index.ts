@@ -1,0 +1,2 @@
+// Entry point of contracts; filled in by its issue.
+export {};

@@ -1,0 +1,2 @@
+// Entry point of kit; filled in by its issue.
+export {};

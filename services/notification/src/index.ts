@@ -1,0 +1,2 @@
+// Entry point of notification; filled in by its issue.
+export {};

@@ -1,0 +1,2 @@
+// Entry point of operations; filled in by its issue.
+export {};

@@ -1,0 +1,2 @@
+// Entry point of payment; filled in by its issue.
+export {};

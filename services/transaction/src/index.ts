@@ -1,0 +1,2 @@
+// Entry point of transaction; filled in by its issue.
+export {};

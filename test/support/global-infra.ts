@@ -1,0 +1,20 @@
+// Vitest global setup for suites that need real infrastructure: starts what is
+// not running (idempotent and fast when it is) and stops at the end only what it
+// started, so `npm test` leaves nothing behind and never stops a developer's servers.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from './endpoints.ts';
+
+const script = (name: string) => join(repoRoot, 'scripts', 'infra', name);
+
+export function setup(): () => void {
+  const started = execFileSync('bash', [script('up.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  return () => {
+    if (started.length > 0 && process.env.METROX_KEEP_INFRA !== '1') {
+      execFileSync('bash', [script('down.sh'), ...started], { stdio: 'inherit' });
+    }
+  };
+}

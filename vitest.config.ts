@@ -1,0 +1,42 @@
+// Three test projects: unit (pure, fast), integration (real Postgres, broker,
+// Prometheus, kube-apiserver), e2e (whole local cluster and running services).
+import { defineConfig } from 'vitest/config';
+
+const shared = ['**/node_modules/**', '**/dist/**', '.metrox/**'];
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['**/*.test.ts'],
+          exclude: [...shared, '**/*.int.test.ts', '**/*.e2e.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['**/*.int.test.ts'],
+          exclude: shared,
+          globalSetup: ['test/support/global-infra.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          // Each file may start its own control plane: keep the 2-core machine breathing.
+          maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['**/*.e2e.test.ts'],
+          exclude: shared,
+          globalSetup: ['test/support/global-infra.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
