@@ -1,0 +1,2 @@
+// Entry point of cipher; filled in by its issue.
+export {};
