@@ -4,7 +4,7 @@
 # the work tree. Idempotent: a cached binary is reused at once.
 #
 #   build.sh            etcd + kube-apiserver (what envtest needs)
-#   build.sh --cluster  also kube-controller-manager, kube-scheduler, kwok
+#   build.sh --cluster  also kube-controller-manager, kube-scheduler, kubectl, kwok
 #
 # Prints the directory holding the binaries on its last line.
 set -euo pipefail
@@ -18,7 +18,7 @@ log() { printf '[control-plane] %s\n' "$*" >&2; }
 
 # KUBEBUILDER_ASSETS (the envtest convention) wins when it has what we need.
 if [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$KUBEBUILDER_ASSETS/etcd" ] && [ -x "$KUBEBUILDER_ASSETS/kube-apiserver" ]; then
-  if ! $want_cluster || { [ -x "$KUBEBUILDER_ASSETS/kube-controller-manager" ] && [ -x "$KUBEBUILDER_ASSETS/kube-scheduler" ] && [ -x "$KUBEBUILDER_ASSETS/kwok" ]; }; then
+  if ! $want_cluster || { [ -x "$KUBEBUILDER_ASSETS/kube-controller-manager" ] && [ -x "$KUBEBUILDER_ASSETS/kube-scheduler" ] && [ -x "$KUBEBUILDER_ASSETS/kubectl" ] && [ -x "$KUBEBUILDER_ASSETS/kwok" ]; }; then
     log "using KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS"
     echo "$KUBEBUILDER_ASSETS"
     exit 0
@@ -44,7 +44,7 @@ build_etcd() {
   ( cd "$dir"
     [ -f go.mod ] || { go mod init metrox.local/etcd-build >/dev/null 2>&1; }
     go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >/dev/null 2>&1
-    go build -trimpath -o "$bin/etcd.tmp" go.etcd.io/etcd/server/v3 )
+    go build -trimpath -ldflags "-s -w" -o "$bin/etcd.tmp" go.etcd.io/etcd/server/v3 )
   mv "$bin/etcd.tmp" "$bin/etcd"
 }
 
@@ -81,6 +81,7 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubectl"
 )
 GO
     ( cd "$dir" && go mod tidy -e >/dev/null 2>&1 || true; go mod download >/dev/null )
@@ -95,6 +96,7 @@ build_k8s() {
   if $want_cluster; then
     [ -x "$bin/kube-controller-manager" ] || targets+=(kube-controller-manager)
     [ -x "$bin/kube-scheduler" ] || targets+=(kube-scheduler)
+    [ -x "$bin/kubectl" ] || targets+=(kubectl)
   fi
   [ ${#targets[@]} -eq 0 ] && return
   local dir minor
@@ -102,7 +104,7 @@ build_k8s() {
   minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
   local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION"
   for t in "${targets[@]}"; do
-    log "building $t $K8S_VERSION (a cold build takes 10-25 min on 2 cores; cached in $bin)"
+    log "building $t $K8S_VERSION (first run only, cached in $bin; the first Kubernetes binary takes 4-10 min on 2 cores, the rest reuse its build cache)"
     local start=$SECONDS
     ( cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$bin/$t.tmp" "k8s.io/kubernetes/cmd/$t" )
     mv "$bin/$t.tmp" "$bin/$t"
@@ -118,6 +120,7 @@ build_kwok() {
   ( cd "$dir"
     [ -f go.mod ] || go mod init metrox.local/kwok-build >/dev/null 2>&1
     go get "sigs.k8s.io/kwok@$KWOK_VERSION" >/dev/null 2>&1
+    go mod download >/dev/null 2>&1
     go build -trimpath -ldflags "-s -w" -o "$bin/kwok.tmp" sigs.k8s.io/kwok/cmd/kwok )
   mv "$bin/kwok.tmp" "$bin/kwok"
 }

@@ -1,0 +1,175 @@
+// A real Kubernetes control plane for a test suite: etcd + kube-apiserver (the
+// envtest arrangement), built from their Go modules by scripts/control-plane/build.sh.
+// Each call starts a fresh pair on free loopback ports with its own data directory;
+// stop() (and, failing that, the end of the test process) tears it all down.
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './endpoints.ts';
+import { freePort, spawnTethered, waitUntil, type TetheredProcess } from './processes.ts';
+
+export interface ControlPlane {
+  /** https URL of the API server. */
+  readonly url: string;
+  /** Path of an admin kubeconfig (group system:masters). */
+  readonly kubeconfigPath: string;
+  /** Admin client configuration. */
+  readonly kubeConfig: KubeConfig;
+  /** A client configuration that authenticates as the ServiceAccount (created if missing). */
+  serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig>;
+  /** Arguments the API server was started with, e.g. to restart it for a watch-failure test. */
+  readonly apiServer: TetheredProcess;
+  stop(): Promise<void>;
+}
+
+/** Builds (or finds in the cache, or in KUBEBUILDER_ASSETS) the binaries; returns their folder. */
+export function controlPlaneBinaries(options: { cluster?: boolean } = {}): string {
+  const args = [join(repoRoot, 'scripts', 'control-plane', 'build.sh')];
+  if (options.cluster === true) args.push('--cluster');
+  const out = execFileSync('bash', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const dir = out.trim().split('\n').pop() ?? '';
+  if (!existsSync(join(dir, 'kube-apiserver'))) throw new Error(`control-plane build printed no binary folder (got "${dir}")`);
+  return dir;
+}
+
+function scratchDir(): string {
+  // tmpfs keeps etcd's writes off the disk where there is one.
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  return mkdtempSync(join(base, 'metrox-cp-'));
+}
+
+function httpsGet(url: string, token: string, ca: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { authorization: `Bearer ${token}` }, ca, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
+}
+
+function kubeConfigFor(server: string, caData: string, user: string, token: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'metrox-test', server, caData, skipTLSVerify: false }],
+    users: [{ name: user, token }],
+    contexts: [{ name: user, cluster: 'metrox-test', user }],
+    currentContext: user,
+  });
+  return kc;
+}
+
+export async function startControlPlane(): Promise<ControlPlane> {
+  const bin = controlPlaneBinaries();
+  const dir = scratchDir();
+  const processes: TetheredProcess[] = [];
+  const stopAll = async () => {
+    for (const p of processes.reverse()) await p.stop();
+    if (process.env.METROX_KEEP_CONTROL_PLANE !== '1') rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const etcdUrl = `http://127.0.0.1:${etcdClient}`;
+    const peerUrl = `http://127.0.0.1:${etcdPeer}`;
+    processes.push(
+      spawnTethered('etcd', join(bin, 'etcd'), [
+        `--data-dir=${join(dir, 'etcd')}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=default=${peerUrl}`,
+        '--unsafe-no-fsync',
+        '--log-level=warn',
+      ], join(dir, 'etcd.log')),
+    );
+
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    writeFileSync(join(dir, 'sa.key'), privateKey);
+    writeFileSync(join(dir, 'sa.pub'), publicKey);
+    const adminToken = randomBytes(24).toString('hex');
+    writeFileSync(join(dir, 'tokens.csv'), `${adminToken},metrox-admin,metrox-admin,system:masters\n`);
+    const certDir = join(dir, 'certs');
+
+    const apiServer = spawnTethered('kube-apiserver', join(bin, 'kube-apiserver'), [
+      `--etcd-servers=${etcdUrl}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      `--cert-dir=${certDir}`,
+      '--service-cluster-ip-range=10.0.0.0/24',
+      '--allow-privileged=true',
+      '--authorization-mode=RBAC',
+      '--disable-admission-plugins=ServiceAccount',
+      '--service-account-issuer=https://metrox.test',
+      `--service-account-key-file=${join(dir, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+      '--endpoint-reconciler-type=none',
+      `--token-auth-file=${join(dir, 'tokens.csv')}`,
+      '--v=0',
+    ], join(dir, 'kube-apiserver.log'));
+    processes.push(apiServer);
+
+    const url = `https://127.0.0.1:${apiPort}`;
+    const caFile = join(certDir, 'apiserver.crt');
+    await waitUntil(
+      async () => {
+        if (!existsSync(caFile)) return false;
+        const res = await httpsGet(`${url}/readyz`, adminToken, readFileSync(caFile));
+        return res.status === 200;
+      },
+      90_000,
+      () => `kube-apiserver did not become ready in 90 s:\n${apiServer.logTail()}\n--- etcd ---\n${processes[0]?.logTail() ?? ''}`,
+    );
+
+    const caData = readFileSync(caFile).toString('base64');
+    const kubeConfig = kubeConfigFor(url, caData, 'metrox-admin', adminToken);
+    const kubeconfigPath = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfigPath, kubeConfig.exportConfig());
+
+    return {
+      url,
+      kubeconfigPath,
+      kubeConfig,
+      apiServer,
+      async serviceAccountKubeConfig(namespace, name) {
+        const core = kubeConfig.makeApiClient(CoreV1Api);
+        await core.createNamespace({ body: { metadata: { name: namespace } } }).catch(ignoreConflict);
+        await core
+          .createNamespacedServiceAccount({ namespace, body: { metadata: { name, namespace } } })
+          .catch(ignoreConflict);
+        const request = await core.createNamespacedServiceAccountToken({
+          name,
+          namespace,
+          body: { spec: { audiences: [], expirationSeconds: 3600 } },
+        });
+        const token = request.status?.token;
+        if (token === undefined) throw new Error(`no token issued for ServiceAccount ${namespace}/${name}`);
+        return kubeConfigFor(url, caData, `system:serviceaccount:${namespace}:${name}`, token);
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function ignoreConflict(error: unknown): void {
+  if ((error as { code?: number }).code !== 409) throw error;
+}
