@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { events, isEventType } from './events.ts';
+
+describe('event schemas', () => {
+  it('accept a well-formed TransactionCreated', () => {
+    const data = {
+      transactionId: 't-1',
+      riderId: 'r-1',
+      fromStation: 'MG-ROAD',
+      toStation: 'INDIRANAGAR',
+      paymentMethod: 'upi',
+      fareCents: 3000,
+      currency: 'INR',
+      createdAt: '2025-01-01T10:00:00.000Z',
+    };
+    expect(events.TransactionCreated.schema.parse(data)).toEqual(data);
+  });
+
+  it('reject a payment with a negative amount and say which field', () => {
+    const result = events.PaymentConfirmed.schema.safeParse({
+      paymentId: 'p-1',
+      transactionId: 't-1',
+      method: 'card',
+      amountCents: -1,
+      currency: 'INR',
+      confirmedAt: '2025-01-01T10:00:00Z',
+    });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['amountCents']);
+  });
+
+  it('know exactly the five domain event types', () => {
+    expect(Object.keys(events).sort()).toEqual(
+      ['NotificationSent', 'PaymentConfirmed', 'PaymentFailed', 'TransactionCompleted', 'TransactionCreated'],
+    );
+    expect(isEventType('PaymentFailed')).toBe(true);
+    expect(isEventType('toString')).toBe(false);
+  });
+});
