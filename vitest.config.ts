@@ -31,7 +31,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['**/*.e2e.test.ts'],
           exclude: shared,
-          globalSetup: ['test/support/global-infra.ts'],
+          globalSetup: ['test/support/global-infra.ts', 'test/support/global-cluster.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
           fileParallelism: false,

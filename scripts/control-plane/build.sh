@@ -113,7 +113,7 @@ build_k8s() {
 }
 
 build_kwok() {
-  [ -x "$bin/kwok" ] && return
+  [ -x "$bin/kwok" ] && [ -f "$bin/kwok-stages.yaml" ] && return
   local dir="$work/kwok-$KWOK_VERSION"
   mkdir -p "$dir"
   log "building kwok $KWOK_VERSION"
@@ -121,7 +121,14 @@ build_kwok() {
     [ -f go.mod ] || go mod init metrox.local/kwok-build >/dev/null 2>&1
     go get "sigs.k8s.io/kwok@$KWOK_VERSION" >/dev/null 2>&1
     go mod download >/dev/null 2>&1
-    go build -trimpath -ldflags "-s -w" -o "$bin/kwok.tmp" sigs.k8s.io/kwok/cmd/kwok )
+    go build -trimpath -ldflags "-s -w" -o "$bin/kwok.tmp" sigs.k8s.io/kwok/cmd/kwok
+    # The kwok binary ships no default behaviour: its "fast" stages (nodes become
+    # Ready with a lease heartbeat, pods become Ready at once) are YAML in its module.
+    local src; src=$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
+    for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+             pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+      echo "---"; cat "$src/$f"
+    done > "$bin/kwok-stages.yaml" )
   mv "$bin/kwok.tmp" "$bin/kwok"
 }
 

@@ -1,0 +1,17 @@
+# Shared settings for the local cluster scripts. Sourced, not run.
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+: "${METROX_STATE:=$repo/.metrox}"
+cluster="$METROX_STATE/cluster"
+: "${METROX_CLUSTER_ETCD_PORT:=52379}"
+: "${METROX_CLUSTER_ETCD_PEER_PORT:=52380}"
+: "${METROX_CLUSTER_API_PORT:=56443}"
+: "${METROX_CLUSTER_NODES:=3}"
+kubeconfig="$cluster/kubeconfig"
+components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+
+log() { printf '[cluster] %s\n' "$*" >&2; }
+alive() { [ -f "$cluster/$1.pid" ] && kill -0 "$(cat "$cluster/$1.pid")" 2>/dev/null; }
+api_ready() {
+  [ -f "$cluster/token" ] && curl -fsS -m 2 --cacert "$cluster/certs/apiserver.crt" \
+    -H "Authorization: Bearer $(cat "$cluster/token")" "https://127.0.0.1:$METROX_CLUSTER_API_PORT/readyz" >/dev/null 2>&1
+}
