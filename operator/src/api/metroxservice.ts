@@ -1,0 +1,189 @@
+// MetroXService, metrox.io/v1alpha1: the one declaration of the API. The CRD
+// schema (crd.ts), the TypeScript types and the defaults below all derive from it.
+import type { V1EnvVar, V1ResourceRequirements } from '@kubernetes/client-node';
+import { array, boolean, embedded, integer, number, object, string, type Infer, type InferInput } from './schema-builder.ts';
+
+export const group = 'metrox.io';
+export const version = 'v1alpha1';
+export const apiVersion = `${group}/${version}`;
+export const kind = 'MetroXService';
+export const plural = 'metroxservices';
+export const singular = 'metroxservice';
+export const shortNames = ['mxs'];
+
+const eventTypeName = string({
+  description: 'An event type name in PascalCase, e.g. TransactionCreated.',
+  pattern: '^[A-Z][A-Za-z0-9]*$',
+  maxLength: 100,
+});
+
+export const specSchema = object(
+  {
+    image: string({
+      description: 'Container image of the service, e.g. ghcr.io/metrox/payment:1.4.2.',
+      minLength: 1,
+      maxLength: 512,
+    }),
+    replicas: integer({
+      description: 'Desired number of Pods. Ignored while autoscaling is set: the HorizontalPodAutoscaler owns the count then.',
+      minimum: 0,
+      maximum: 1000,
+      default: 1,
+    }),
+    ports: object(
+      {
+        http: integer({ description: 'Port of the HTTP server: REST API, /healthz, /readyz and /metrics.', minimum: 1, maximum: 65535, default: 8080 }),
+        grpc: integer({ description: 'Port of the gRPC server, if the service has one.', minimum: 1, maximum: 65535 }),
+      },
+      {
+        description: 'Ports the service listens on.',
+        default: {},
+        validations: [{ rule: '!has(self.grpc) || self.grpc != self.http', message: 'ports.grpc must differ from ports.http', fieldPath: '.grpc' }],
+      },
+    ),
+    resources: embedded<V1ResourceRequirements>({
+      description: 'CPU and memory requests and limits of the service container (core/v1 ResourceRequirements). Defaults to requests of 100m CPU and 128Mi memory, limit 256Mi.',
+    }),
+    env: array(
+      embedded<V1EnvVar>({
+        description: 'A core/v1 EnvVar.',
+        required: ['name'],
+        properties: { name: { type: 'string', minLength: 1, description: 'Name of the environment variable.' } },
+      }),
+      {
+        description: 'Extra environment variables for the service container (core/v1 EnvVar). The operator-managed ones (OTEL_*, LOG_LEVEL, DATABASE_URL, AMQP_URL, METROX_*) cannot be overridden.',
+        maxItems: 100,
+        listType: 'map',
+        listMapKeys: ['name'],
+      },
+    ),
+    autoscaling: object(
+      {
+        minReplicas: integer({ description: 'Lower bound of the replica count.', minimum: 1, maximum: 1000, default: 1 }),
+        maxReplicas: integer({ description: 'Upper bound of the replica count; at least minReplicas.', minimum: 1, maximum: 1000 }),
+        targetCPUUtilizationPercentage: integer({ description: 'Average CPU utilisation (percent of the request) the autoscaler aims for.', minimum: 1, maximum: 100, default: 70 }),
+      },
+      {
+        description: 'Scale the service with a HorizontalPodAutoscaler on CPU. When set, spec.replicas is not enforced.',
+        required: ['maxReplicas'],
+        validations: [
+          { rule: 'self.maxReplicas >= self.minReplicas', message: 'autoscaling.maxReplicas must be greater than or equal to autoscaling.minReplicas', fieldPath: '.maxReplicas' },
+        ],
+      },
+    ),
+    database: object(
+      {
+        name: string({
+          description: 'Name of the Postgres database and of its role. Defaults to metadata.name (dashes become underscores). Immutable once set.',
+          pattern: '^[a-z][a-z0-9_]*$',
+          maxLength: 63,
+        }),
+        deletionPolicy: string({
+          description: 'What deleting the MetroXService does to the database: Retain keeps it (the default), Delete drops it with its role.',
+          enum: ['Retain', 'Delete'],
+          default: 'Retain',
+        }),
+      },
+      {
+        description: 'A Postgres database owned by this service, with its own role. Credentials land in the Secret named in status.database.secretName.',
+        validations: [
+          {
+            rule: 'has(self.name) == has(oldSelf.name) && (!has(self.name) || self.name == oldSelf.name)',
+            message: 'database.name is immutable once set: the data lives in the database of that name',
+            fieldPath: '.name',
+          },
+        ],
+      },
+    ),
+    events: object(
+      {
+        publishes: array(eventTypeName, { description: 'Event types this service publishes.', maxItems: 64, listType: 'set', default: [] }),
+        subscribes: array(eventTypeName, { description: 'Event types delivered to this service\'s queue; the queue is bound to exactly these.', maxItems: 64, listType: 'set', default: [] }),
+      },
+      { description: 'Events the service publishes to and consumes from the platform broker.', default: {} },
+    ),
+    observability: object(
+      {
+        logLevel: string({ description: 'Minimum level of the JSON logs.', enum: ['trace', 'debug', 'info', 'warn', 'error'], default: 'info' }),
+        tracing: object(
+          { samplingRatio: number({ description: 'Fraction of new traces sampled, 0 to 1 (parent-based: a sampled caller keeps its child sampled).', minimum: 0, maximum: 1, default: 1 }) },
+          { description: 'Tracing through OpenTelemetry (OTLP).', default: {} },
+        ),
+        metrics: object(
+          { path: string({ description: 'HTTP path of the Prometheus metrics endpoint.', pattern: '^/[A-Za-z0-9/_.-]*$', maxLength: 200, default: '/metrics' }) },
+          { description: 'Prometheus metrics endpoint.', default: {} },
+        ),
+        dashboard: boolean({ description: 'Provision a Grafana dashboard (RED, events, outbox) for the service.', default: true }),
+      },
+      { description: 'Logs, traces, metrics and dashboard of the service.', default: {} },
+    ),
+  },
+  { description: 'Desired state of a MetroX service.', required: ['image'] },
+);
+
+export type MetroXServiceSpec = Infer<typeof specSchema>;
+export type MetroXServiceSpecInput = InferInput<typeof specSchema>;
+export type DeletionPolicy = NonNullable<MetroXServiceSpec['database']>['deletionPolicy'];
+export type LogLevel = MetroXServiceSpec['observability']['logLevel'];
+
+/** metav1.Condition. */
+export interface Condition {
+  type: ConditionType;
+  status: 'True' | 'False' | 'Unknown';
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  /** CamelCase, machine-readable. */
+  reason: string;
+  /** What happened and what a person can do about it. */
+  message: string;
+}
+
+export const conditionTypes = ['Ready', 'Available', 'DatabaseReady', 'BrokerReady', 'DashboardReady'] as const;
+export type ConditionType = (typeof conditionTypes)[number];
+
+export interface MetroXServiceStatus {
+  observedGeneration?: number;
+  replicas?: number;
+  readyReplicas?: number;
+  /** Label selector of the Pods, for the scale subresource (and so for an HPA targeting the MetroXService). */
+  selector?: string;
+  conditions?: Condition[];
+  database?: { name: string; secretName: string };
+  broker?: { queue: string };
+  dashboard?: { configMapName: string };
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  generation?: number;
+  resourceVersion?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  deletionTimestamp?: string;
+  creationTimestamp?: string;
+}
+
+/** A MetroXService as the API server returns it (defaults applied). */
+export interface MetroXService {
+  apiVersion: typeof apiVersion;
+  kind: typeof kind;
+  metadata: ObjectMeta;
+  spec: MetroXServiceSpec;
+  status?: MetroXServiceStatus;
+}
+
+/** A MetroXService as a person writes it (charts, examples). */
+export interface MetroXServiceInput {
+  apiVersion: typeof apiVersion;
+  kind: typeof kind;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: MetroXServiceSpecInput;
+}
+
+/** Builds a MetroXService manifest, typed against the API. */
+export function metroxService(metadata: MetroXServiceInput['metadata'], spec: MetroXServiceSpecInput): MetroXServiceInput {
+  return { apiVersion, kind, metadata, spec };
+}

@@ -1,0 +1,2 @@
+// Pure rendering: a MetroXService and the operator's configuration in, desired objects out.
+export {};

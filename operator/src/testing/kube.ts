@@ -1,0 +1,58 @@
+// Test helpers around a real API server: install the CRD, create MetroXServices,
+// read the API server's error messages. Raw JSON throughout (CustomObjectsApi
+// passes bodies through untouched).
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { metroxServiceCrd } from '../api/crd.ts';
+import { group, plural, version, type MetroXService } from '../api/metroxservice.ts';
+
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function installCrd(kc: KubeConfig): Promise<void> {
+  const objects = kc.makeApiClient(CustomObjectsApi);
+  await objects.createClusterCustomObject({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', body: metroxServiceCrd() });
+  await waitFor('the MetroXService CRD to be served', async () => {
+    await objects.listClusterCustomObject({ group, version, plural });
+    return true;
+  });
+}
+
+export function mxsClient(kc: KubeConfig) {
+  const objects = kc.makeApiClient(CustomObjectsApi);
+  return {
+    create: (namespace: string, body: object) =>
+      objects.createNamespacedCustomObject({ group, version, namespace, plural, body }) as Promise<MetroXService>,
+    get: (namespace: string, name: string) =>
+      objects.getNamespacedCustomObject({ group, version, namespace, plural, name }) as Promise<MetroXService>,
+    patch: (namespace: string, name: string, body: object) =>
+      objects.patchNamespacedCustomObject({ group, version, namespace, plural, name, body }) as Promise<MetroXService>,
+    delete: (namespace: string, name: string) =>
+      objects.deleteNamespacedCustomObject({ group, version, namespace, plural, name }) as Promise<unknown>,
+  };
+}
+
+/** The API server's message for a rejected request, or "accepted". */
+export async function rejectionOf(request: Promise<unknown>): Promise<{ code: number; message: string }> {
+  try {
+    await request;
+    return { code: 0, message: 'accepted' };
+  } catch (error) {
+    const { code, body } = error as { code?: number; body?: unknown };
+    const text = typeof body === 'string' ? body : JSON.stringify(body ?? {});
+    return { code: code ?? -1, message: (JSON.parse(text) as { message?: string }).message ?? text };
+  }
+}
