@@ -1,0 +1,21 @@
+// The transaction service: rider purchases (REST), their saga end (events), lookups (gRPC).
+import type { ServiceDefinition } from '@metrox/kit';
+import { fileURLToPath } from 'node:url';
+import { paymentOutcomeHandlers } from './events/payment-outcome.ts';
+import { transactionGrpc } from './grpc/transaction-service.ts';
+import { transactionRoutes } from './http/routes.ts';
+import { loadNetwork } from './network/network.ts';
+
+export function transactionService(env: NodeJS.ProcessEnv = process.env): ServiceDefinition {
+  const network = loadNetwork(env.FARE_NETWORK_FILE ?? new URL('./network/kochi-metro.json', import.meta.url));
+  return {
+    name: 'transaction',
+    description: 'MetroX rider purchases: a metro ticket is a transaction, PENDING until Payment answers.',
+    ports: { http: 8080, grpc: 50051 },
+    migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+    routes: transactionRoutes(network),
+    grpc: transactionGrpc,
+    events: { handlers: paymentOutcomeHandlers },
+    env,
+  };
+}
