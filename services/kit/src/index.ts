@@ -1,2 +1,24 @@
-// Entry point of kit; filled in by its issue.
-export {};
+// @metrox/kit: what every MetroX service is built from. See README.md.
+export { createService, runService, type Kit, type Service, type ServiceDefinition } from './service.ts';
+export { loadConfig, type KitConfig, type BrokerConfig } from './config.ts';
+export { createLogger, traceFields, type Logger } from './log/logger.ts';
+export { scrubSecrets } from './log/scrub.ts';
+export { createMetrics, type KitMetrics, type ConsumeOutcome } from './metrics/registry.ts';
+export { HttpProblem, toProblem, problemContentType, type ProblemDetails } from './http/problem.ts';
+export { createHttpServer } from './http/server.ts';
+export { createGrpcServer, type GrpcServer } from './grpc/server.ts';
+export { createGrpcClient, unary, deadlineInterceptor } from './grpc/client.ts';
+export { createPool, withTransaction, type Pool, type Tx } from './db/pool.ts';
+export { migrate, migrationsFromDirectory, type Migration } from './db/migrate.ts';
+export { kitMigrations } from './db/kit-migrations.ts';
+export { createEnvelope, parseEnvelope, InvalidEventError, type EventEnvelope } from './messaging/envelope.ts';
+export type { Broker, Delivery, Settlement, DeadLetter, OutgoingMessage } from './messaging/broker.ts';
+export { headerNames } from './messaging/broker.ts';
+export { createBroker } from './messaging/create-broker.ts';
+export { RabbitMqBroker, rabbitTopology } from './messaging/rabbitmq.ts';
+export { JetStreamBroker } from './messaging/jetstream.ts';
+export { createOutboxPublisher, type PublishInTransaction, type PublishOptions } from './messaging/outbox.ts';
+export { OutboxRelay } from './messaging/relay.ts';
+export { startInbox, handleDelivery, type EventHandler, type EventHandlers, type EventContext } from './messaging/inbox.ts';
+export { startTelemetry, type TelemetryOptions } from './telemetry/sdk.ts';
+export { shutdownTelemetry } from './telemetry/shutdown.ts';

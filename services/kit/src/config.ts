@@ -1,0 +1,95 @@
+// Service configuration from the environment, parsed once at start-up. A bad value
+// stops the process with a message naming the variable, never a late surprise.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positive = z.coerce.number().int().positive();
+
+const schema = z.object({
+  SERVICE_NAME: z.string().min(1).optional(),
+  SERVICE_VERSION: z.string().min(1).optional(),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: port.optional(),
+  GRPC_PORT: port.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().min(1).optional(),
+  DATABASE_POOL_MAX: positive.default(10),
+  BROKER: z.enum(['rabbitmq', 'nats']).default('rabbitmq'),
+  AMQP_URL: z.string().min(1).default('amqp://guest:guest@127.0.0.1:5672'),
+  AMQP_EXCHANGE: z.string().min(1).default('metrox.events'),
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  NATS_STREAM: z.string().min(1).default('METROX_EVENTS'),
+  NATS_SUBJECT_PREFIX: z.string().min(1).default('metrox.events'),
+  OUTBOX_BATCH_SIZE: positive.default(100),
+  OUTBOX_POLL_INTERVAL_MS: positive.default(1_000),
+  OUTBOX_RETENTION_SECONDS: positive.default(3_600),
+  CONSUMER_PREFETCH: positive.default(16),
+  CONSUMER_MAX_ATTEMPTS: positive.default(5),
+  CONSUMER_RETRY_BASE_MS: positive.default(1_000),
+  CONSUMER_RETRY_MAX_MS: positive.default(60_000),
+  SHUTDOWN_TIMEOUT_MS: positive.default(10_000),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface KitConfig {
+  serviceName: string;
+  serviceVersion: string;
+  host: string;
+  httpPort: number;
+  grpcPort: number;
+  logLevel: Env['LOG_LEVEL'];
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  broker: BrokerConfig;
+  outbox: { batchSize: number; pollIntervalMs: number; retentionSeconds: number };
+  consumer: { prefetch: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
+  shutdownTimeoutMs: number;
+}
+
+export type BrokerConfig =
+  | { kind: 'rabbitmq'; url: string; exchange: string }
+  | { kind: 'nats'; url: string; stream: string; subjectPrefix: string };
+
+export interface ConfigDefaults {
+  name: string;
+  version?: string;
+  httpPort?: number;
+  grpcPort?: number;
+}
+
+/** Pure: environment in, configuration out; throws one error listing every bad variable. */
+export function loadConfig(defaults: ConfigDefaults, env: NodeJS.ProcessEnv = process.env): KitConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    serviceName: e.SERVICE_NAME ?? defaults.name,
+    serviceVersion: e.SERVICE_VERSION ?? defaults.version ?? '0.0.0',
+    host: e.HOST,
+    httpPort: e.PORT ?? defaults.httpPort ?? 8080,
+    grpcPort: e.GRPC_PORT ?? defaults.grpcPort ?? 50051,
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    broker:
+      e.BROKER === 'nats'
+        ? { kind: 'nats', url: e.NATS_URL, stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX }
+        : { kind: 'rabbitmq', url: e.AMQP_URL, exchange: e.AMQP_EXCHANGE },
+    outbox: {
+      batchSize: e.OUTBOX_BATCH_SIZE,
+      pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
+      retentionSeconds: e.OUTBOX_RETENTION_SECONDS,
+    },
+    consumer: {
+      prefetch: e.CONSUMER_PREFETCH,
+      maxAttempts: e.CONSUMER_MAX_ATTEMPTS,
+      retryBaseMs: e.CONSUMER_RETRY_BASE_MS,
+      retryMaxMs: e.CONSUMER_RETRY_MAX_MS,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

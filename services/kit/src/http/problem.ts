@@ -1,0 +1,105 @@
+// RFC 9457 problem details. Pure: an error in, the response a client may see out.
+// A client never sees a stack trace, and bad input is never reported as a 5xx.
+
+export const problemContentType = 'application/problem+json';
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  /** Extension members, e.g. `errors` for validation failures. */
+  [extension: string]: unknown;
+}
+
+export const problemType = (slug: string) => `https://metrox.dev/problems/${slug}`;
+
+/** Throw from a handler to answer with a problem, e.g. `throw new HttpProblem(422, 'unknown-station', 'Unknown station', …)`. */
+export class HttpProblem extends Error {
+  override name = 'HttpProblem';
+  readonly status: number;
+  readonly slug: string;
+  readonly title: string;
+  readonly extensions: Record<string, unknown>;
+
+  constructor(status: number, slug: string, title: string, detail?: string, extensions: Record<string, unknown> = {}) {
+    super(detail ?? title);
+    this.status = status;
+    this.slug = slug;
+    this.title = title;
+    this.extensions = detail === undefined ? extensions : { detail, ...extensions };
+  }
+}
+
+interface ValidationIssue {
+  instancePath?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+interface FrameworkError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+  validation?: ValidationIssue[];
+  validationContext?: string;
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
+
+function validationErrors(error: FrameworkError): { pointer: string; detail: string }[] {
+  const where = error.validationContext ?? 'body';
+  return (error.validation ?? []).map((issue) => {
+    const missing = typeof issue.params?.missingProperty === 'string' ? `/${issue.params.missingProperty}` : '';
+    const extra = typeof issue.params?.additionalProperty === 'string' ? `/${issue.params.additionalProperty}` : '';
+    return { pointer: `${where}#${issue.instancePath ?? ''}${missing}${extra}`, detail: issue.message ?? 'is invalid' };
+  });
+}
+
+/** Maps any thrown value to the problem a client receives. */
+export function toProblem(error: unknown, instance?: string): ProblemDetails {
+  const base = instance === undefined ? {} : { instance };
+  if (error instanceof HttpProblem) {
+    return { type: problemType(error.slug), title: error.title, status: error.status, ...base, ...error.extensions };
+  }
+  const framework = (typeof error === 'object' && error !== null ? error : {}) as FrameworkError;
+  if (framework.validation) {
+    const errors = validationErrors(framework);
+    return {
+      type: problemType('validation'),
+      title: 'Request does not match the schema',
+      status: 400,
+      detail: errors.map((e) => `${e.pointer} ${e.detail}`).join('; '),
+      errors,
+      ...base,
+    };
+  }
+  const status = framework.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    return {
+      type: problemType(framework.code?.toLowerCase().replace(/^fst_err_/, '').replace(/_/g, '-') ?? 'client-error'),
+      title: titles[status] ?? 'Client Error',
+      status,
+      ...(framework.message ? { detail: framework.message } : {}),
+      ...base,
+    };
+  }
+  if (status === 503) {
+    return { type: problemType('unavailable'), title: titles[503] ?? 'Service Unavailable', status, ...base };
+  }
+  return { type: problemType('internal'), title: 'Internal Server Error', status: 500, detail: 'The error was logged with this request id.', ...base };
+}

@@ -1,0 +1,142 @@
+// Idempotent inbox: each delivery is validated, then the handler's effect and the
+// event id commit in one transaction. A redelivered event finds its id and is
+// acknowledged with no second effect; failures retry with backoff, then dead-letter.
+//
+// Tracing: the consumer span is a CHILD of the producer's context from the envelope
+// (not a span link). Every event here is processed on its own, so a parent is
+// unambiguous, and it keeps one ticket purchase one trace across all services, which
+// is what dashboards and trace search rely on. Links are for batch consumers, where
+// one span processes many events with different parents.
+import type { EventData, EventType } from '@metrox/contracts';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import { withTransaction, type Pool, type Tx } from '../db/pool.ts';
+import type { KitMetrics } from '../metrics/registry.ts';
+import { observeWithExemplar } from '../metrics/registry.ts';
+import { extractTraceContext, kitTracer } from '../telemetry/trace-context.ts';
+import type { Broker, ConsumerHandle, Delivery, Settlement } from './broker.ts';
+import { parseEnvelope, type EventEnvelope } from './envelope.ts';
+import type { PublishInTransaction, PublishOptions } from './outbox.ts';
+import { settleFailure, type RetryPolicy } from './retry.ts';
+
+export interface EventContext<T extends EventType = EventType> {
+  /** The whole envelope: id, source, time, subject, schemaversion… */
+  event: EventEnvelope<T>;
+  /** The open transaction: write the effect with it, so it commits with the inbox mark. */
+  tx: Tx;
+  /** Publishes a follow-up event in the same transaction (outbox). */
+  publish: <U extends EventType>(type: U, data: EventData<U>, options?: PublishOptions) => Promise<EventEnvelope<U>>;
+  logger: Logger;
+  /** 1 on the first attempt. */
+  attempt: number;
+}
+
+export type EventHandler<T extends EventType> = (data: EventData<T>, ctx: EventContext<T>) => Promise<void>;
+
+export type EventHandlers = { [T in EventType]?: EventHandler<T> };
+
+export interface InboxOptions {
+  /** Durable queue / consumer name; also the inbox key, so two consumers in one database stay apart. */
+  consumer: string;
+  handlers: EventHandlers;
+  pool: Pool;
+  broker: Broker;
+  publish: PublishInTransaction;
+  logger: Logger;
+  metrics?: Pick<KitMetrics, 'eventsConsumed' | 'eventLag'>;
+  retry: RetryPolicy;
+  prefetch: number;
+}
+
+/** Handles one delivery end to end and says how to settle it; never throws. */
+export async function handleDelivery(options: InboxOptions, delivery: Delivery): Promise<Settlement> {
+  const { consumer, logger, metrics } = options;
+  const parsed = parseEnvelope(delivery.body);
+  if (!parsed.ok) {
+    metrics?.eventsConsumed.inc({ type: parsed.type ?? 'unknown', outcome: 'dead_lettered' });
+    logger.warn({ eventId: parsed.id, type: parsed.type, reason: parsed.reason }, 'invalid event sent to the dead-letter queue');
+    return { kind: 'dead-letter', reason: `invalid event: ${parsed.reason}` };
+  }
+  const envelope = parsed.envelope;
+  const handler = options.handlers[envelope.type] as EventHandler<EventType> | undefined;
+  if (!handler) {
+    metrics?.eventsConsumed.inc({ type: envelope.type, outcome: 'dead_lettered' });
+    return { kind: 'dead-letter', reason: `consumer ${consumer} has no handler for ${envelope.type}` };
+  }
+
+  const parent = extractTraceContext({
+    ...(envelope.traceparent ? { traceparent: envelope.traceparent } : {}),
+    ...(envelope.tracestate ? { tracestate: envelope.tracestate } : {}),
+  });
+  const span = kitTracer().startSpan(
+    `${envelope.type} process`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.operation.type': 'process',
+        'messaging.consumer.group.name': consumer,
+        'messaging.message.id': envelope.id,
+        'messaging.destination.name': envelope.type,
+        'cloudevents.event_id': envelope.id,
+        'cloudevents.event_source': envelope.source,
+        'cloudevents.event_type': envelope.type,
+        'metrox.delivery.attempt': delivery.attempt,
+      },
+    },
+    parent,
+  );
+  return context.with(trace.setSpan(parent, span), async () => {
+    const log = logger.child({ eventId: envelope.id, type: envelope.type, attempt: delivery.attempt });
+    try {
+      const applied = await withTransaction(options.pool, async (tx) => {
+        const mark = await tx.query(
+          `INSERT INTO metrox_inbox (consumer, event_id, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+          [consumer, envelope.id, envelope.type],
+        );
+        // A concurrent delivery of the same id waits on the key and then finds it taken.
+        if (mark.rowCount === 0) return false;
+        await handler(envelope.data, {
+          event: envelope,
+          tx,
+          publish: (type, data, publishOptions) => options.publish(tx, type, data, publishOptions),
+          logger: log,
+          attempt: delivery.attempt,
+        });
+        return true;
+      });
+      if (applied) {
+        metrics?.eventsConsumed.inc({ type: envelope.type, outcome: 'processed' });
+        if (metrics) {
+          observeWithExemplar(metrics.eventLag, { type: envelope.type }, Math.max(0, (Date.now() - Date.parse(envelope.time)) / 1_000));
+        }
+        log.debug('event processed');
+      } else {
+        metrics?.eventsConsumed.inc({ type: envelope.type, outcome: 'duplicate' });
+        span.setAttribute('metrox.inbox.duplicate', true);
+        log.info('duplicate event acknowledged without effect');
+      }
+      return { kind: 'ack' } as const;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      span.recordException(error instanceof Error ? error : new Error(reason));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+      const settlement = settleFailure(delivery.attempt, reason, options.retry);
+      metrics?.eventsConsumed.inc({
+        type: envelope.type,
+        outcome: settlement.kind === 'retry' ? 'retried' : 'dead_lettered',
+      });
+      log.warn({ err: error, settlement: settlement.kind }, 'event handler failed');
+      return settlement;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Subscribes the handlers' event types and processes deliveries until stopped. */
+export function startInbox(options: InboxOptions): Promise<ConsumerHandle> {
+  return options.broker.consume(
+    { consumer: options.consumer, types: Object.keys(options.handlers), prefetch: options.prefetch },
+    (delivery) => handleDelivery(options, delivery),
+  );
+}

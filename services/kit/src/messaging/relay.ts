@@ -1,0 +1,228 @@
+// Transactional outbox, read side: moves committed rows to the broker. Safe with several
+// replicas (rows are claimed FOR UPDATE SKIP LOCKED), marks a batch sent only after the
+// broker confirmed it, and never loses a row: a crash leaves the batch pending and it is
+// published again (consumers de-duplicate by event id; JetStream also by Nats-Msg-Id).
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Pool } from '../db/pool.ts';
+import type { KitMetrics, OutboxBacklog } from '../metrics/registry.ts';
+import { extractTraceContext, injectTraceContext, kitTracer } from '../telemetry/trace-context.ts';
+import { headerNames, type Broker, type OutgoingMessage } from './broker.ts';
+import { envelopeContentType } from './envelope.ts';
+import { outboxChannel } from './outbox.ts';
+
+export interface RelayOptions {
+  pool: Pool;
+  broker: Broker;
+  logger: Logger;
+  metrics?: Pick<KitMetrics, 'eventsPublished'>;
+  batchSize: number;
+  pollIntervalMs: number;
+  retentionSeconds: number;
+}
+
+interface OutboxRow {
+  id: string;
+  type: string;
+  envelope: unknown;
+  traceparent: string | null;
+  tracestate: string | null;
+}
+
+export class OutboxRelay {
+  readonly #options: RelayOptions;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #wakeOnNotify = true;
+  #listener: pg.PoolClient | undefined;
+  #lastCleanup = 0;
+
+  constructor(options: RelayOptions) {
+    this.#options = options;
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    await this.#listen();
+    this.#loop = this.#run();
+  }
+
+  /** Finishes the batch in progress, then stops. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+    const listener = this.#listener;
+    this.#listener = undefined;
+    if (listener) {
+      await listener.query(`UNLISTEN ${outboxChannel}`).catch(() => undefined);
+      listener.release();
+    }
+  }
+
+  /** Publishes up to one batch; returns how many rows were published. */
+  async publishBatch(): Promise<number> {
+    const { pool, broker, batchSize } = this.#options;
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<OutboxRow>(
+        `SELECT id, type, envelope, traceparent, tracestate FROM metrox_outbox
+         WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      if (rows.length === 0) {
+        await client.query('COMMIT');
+        return 0;
+      }
+      const claimed = rows.map((row) => ({ row, span: this.#startPublishSpan(row, rows.length) }));
+      const batch = claimed.map(({ row, span }): OutgoingMessage => {
+        // Broker headers carry the publish span, so broker-side tools see the hop;
+        // the envelope keeps the producing request's own context.
+        const hop = injectTraceContext(trace.setSpan(ROOT_CONTEXT, span));
+        return {
+          id: row.id,
+          type: row.type,
+          body: Buffer.from(JSON.stringify(row.envelope)),
+          headers: {
+            'content-type': envelopeContentType,
+            [headerNames.type]: row.type,
+            ...(hop.traceparent ? { [headerNames.traceparent]: hop.traceparent } : {}),
+            ...(hop.tracestate ? { [headerNames.tracestate]: hop.tracestate } : {}),
+          },
+        };
+      });
+      try {
+        await broker.publish(batch);
+      } catch (error) {
+        for (const { span } of claimed) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+          span.end();
+        }
+        throw error;
+      }
+      await client.query('UPDATE metrox_outbox SET published_at = now() WHERE id = ANY($1)', [rows.map((row) => row.id)]);
+      await client.query('COMMIT');
+      for (const { row, span } of claimed) {
+        span.end();
+        this.#options.metrics?.eventsPublished.inc({ type: row.type });
+      }
+      return rows.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async #run(): Promise<void> {
+    const { logger, pollIntervalMs } = this.#options;
+    let failures = 0;
+    while (this.#running) {
+      let published = 0;
+      try {
+        published = await this.publishBatch();
+        failures = 0;
+        await this.#cleanup();
+      } catch (error) {
+        failures++;
+        logger.error({ err: error, failures }, 'outbox relay could not publish a batch; it stays pending');
+        await this.#recordFailure(error as Error);
+      }
+      // A full batch means more is waiting; otherwise sleep until NOTIFY, the poll interval or a backoff.
+      if (published < this.#options.batchSize || failures > 0) {
+        const delay = failures > 0 ? Math.min(30_000, 250 * 2 ** Math.min(failures, 7)) : pollIntervalMs;
+        await this.#sleep(delay, failures === 0);
+      }
+    }
+  }
+
+  #startPublishSpan(row: OutboxRow, batchSize: number): Span {
+    const parent = extractTraceContext({
+      ...(row.traceparent ? { traceparent: row.traceparent } : {}),
+      ...(row.tracestate ? { tracestate: row.tracestate } : {}),
+    });
+    return kitTracer().startSpan(
+      `${row.type} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': this.#options.broker.kind === 'nats' ? 'nats' : 'rabbitmq',
+          'messaging.operation.type': 'send',
+          'messaging.message.id': row.id,
+          'messaging.destination.name': row.type,
+          'messaging.batch.message_count': batchSize,
+        },
+      },
+      parent,
+    );
+  }
+
+  /** Sleeps `ms`; a NOTIFY cuts it short when `wakeOnNotify`, stop() always does. */
+  async #sleep(ms: number, wakeOnNotify: boolean): Promise<void> {
+    if (!this.#running) return;
+    this.#wakeOnNotify = wakeOnNotify;
+    await new Promise<void>((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.#wake = finish;
+    });
+  }
+
+  async #listen(): Promise<void> {
+    try {
+      const listener = await this.#options.pool.connect();
+      listener.on('notification', () => {
+        if (this.#wakeOnNotify) this.#wake?.();
+      });
+      listener.on('error', () => {
+        // Polling carries on without the wake-up; a new listener comes with the next start.
+        this.#listener = undefined;
+      });
+      await listener.query(`LISTEN ${outboxChannel}`);
+      this.#listener = listener;
+    } catch (error) {
+      this.#options.logger.warn({ err: error }, 'outbox relay polls without LISTEN/NOTIFY');
+    }
+  }
+
+  async #recordFailure(error: Error): Promise<void> {
+    await this.#options.pool
+      .query(
+        `UPDATE metrox_outbox SET publish_attempts = publish_attempts + 1, last_error = $2
+         WHERE seq IN (SELECT seq FROM metrox_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1)`,
+        [this.#options.batchSize, error.message.slice(0, 1_000)],
+      )
+      .catch(() => undefined);
+  }
+
+  async #cleanup(): Promise<void> {
+    const now = Date.now();
+    if (now - this.#lastCleanup < 60_000) return;
+    this.#lastCleanup = now;
+    await this.#options.pool.query(
+      `DELETE FROM metrox_outbox WHERE published_at < now() - make_interval(secs => $1)`,
+      [this.#options.retentionSeconds],
+    );
+  }
+}
+
+/** Pending count and oldest age, for the outbox gauges. */
+export async function readOutboxBacklog(pool: Pool): Promise<OutboxBacklog> {
+  const { rows } = await pool.query<{ pending: string; oldest: number | null }>(
+    `SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at))::float8 AS oldest
+     FROM metrox_outbox WHERE published_at IS NULL`,
+  );
+  return { pending: Number(rows[0]?.pending ?? 0), oldestAgeSeconds: Math.max(0, rows[0]?.oldest ?? 0) };
+}

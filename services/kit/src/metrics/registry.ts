@@ -1,0 +1,119 @@
+// The kit's Prometheus metrics. Names and labels follow the OpenTelemetry semantic
+// conventions as Prometheus renders them (dots become underscores, unit suffix
+// `_seconds`), so one dashboard reads them whether they are scraped here or arrive
+// through OTLP. Histograms carry the trace id as an exemplar (OpenMetrics format).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues, type OpenMetricsContentType } from 'prom-client';
+import { traceFields } from '../log/logger.ts';
+
+const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+const lagBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
+
+export type ConsumeOutcome = 'processed' | 'duplicate' | 'retried' | 'dead_lettered';
+
+export interface KitMetrics {
+  registry: Registry<OpenMetricsContentType>;
+  httpServerDuration: Histogram<'http_request_method' | 'http_route' | 'http_response_status_code'>;
+  rpcServerDuration: Histogram<'rpc_service' | 'rpc_method' | 'rpc_grpc_status_code'>;
+  eventsPublished: Counter<'type'>;
+  eventsConsumed: Counter<'type' | 'outcome'>;
+  outboxPending: Gauge;
+  outboxOldestAge: Gauge;
+  eventLag: Histogram<'type'>;
+}
+
+/** Observes a histogram with the active trace id as exemplar when there is one. */
+export function observeWithExemplar<L extends string>(
+  histogram: Histogram<L>,
+  labels: Partial<Record<L, string | number>>,
+  value: number,
+): void {
+  const ids = traceFields();
+  // prom-client types exemplar labels like metric labels; they are free-form in OpenMetrics.
+  const exemplarLabels = (ids.trace_id ? { trace_id: ids.trace_id, span_id: ids.span_id ?? '' } : {}) as LabelValues<L>;
+  histogram.observe({ labels, value, exemplarLabels });
+}
+
+export interface OutboxBacklog {
+  pending: number;
+  oldestAgeSeconds: number;
+}
+
+export function createMetrics(options: { collectDefaults?: boolean } = {}): KitMetrics & {
+  setOutboxBacklogSource: (source: () => Promise<OutboxBacklog>) => void;
+} {
+  const registry = new Registry<OpenMetricsContentType>();
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  if (options.collectDefaults ?? true) collectDefaultMetrics({ register: registry });
+
+  let backlogSource: (() => Promise<OutboxBacklog>) | undefined;
+  let lastBacklog: Promise<OutboxBacklog> | undefined;
+  // One query per scrape feeds both outbox gauges.
+  const readBacklog = (): Promise<OutboxBacklog> => {
+    lastBacklog ??= (backlogSource?.() ?? Promise.resolve({ pending: 0, oldestAgeSeconds: 0 })).finally(() => {
+      setImmediate(() => (lastBacklog = undefined));
+    });
+    return lastBacklog;
+  };
+
+  const metrics: KitMetrics = {
+    registry,
+    httpServerDuration: new Histogram({
+      name: 'http_server_request_duration_seconds',
+      help: 'Duration of HTTP server requests.',
+      labelNames: ['http_request_method', 'http_route', 'http_response_status_code'],
+      buckets: latencyBuckets,
+      registers: [registry],
+      enableExemplars: true,
+    }),
+    rpcServerDuration: new Histogram({
+      name: 'rpc_server_duration_seconds',
+      help: 'Duration of gRPC server calls.',
+      labelNames: ['rpc_service', 'rpc_method', 'rpc_grpc_status_code'],
+      buckets: latencyBuckets,
+      registers: [registry],
+      enableExemplars: true,
+    }),
+    eventsPublished: new Counter({
+      name: 'metrox_events_published_total',
+      help: 'Events the outbox relay published and the broker confirmed.',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+    eventsConsumed: new Counter({
+      name: 'metrox_events_consumed_total',
+      help: 'Events received, by outcome: processed, duplicate, retried, dead_lettered.',
+      labelNames: ['type', 'outcome'],
+      registers: [registry],
+    }),
+    outboxPending: new Gauge({
+      name: 'metrox_outbox_pending',
+      help: 'Outbox rows not yet published.',
+      registers: [registry],
+      async collect() {
+        this.set((await readBacklog()).pending);
+      },
+    }),
+    outboxOldestAge: new Gauge({
+      name: 'metrox_outbox_oldest_age_seconds',
+      help: 'Age of the oldest unpublished outbox row (0 when none).',
+      registers: [registry],
+      async collect() {
+        this.set((await readBacklog()).oldestAgeSeconds);
+      },
+    }),
+    eventLag: new Histogram({
+      name: 'metrox_event_lag_seconds',
+      help: 'Time from an event being produced to it being processed by this consumer.',
+      labelNames: ['type'],
+      buckets: lagBuckets,
+      registers: [registry],
+      enableExemplars: true,
+    }),
+  };
+  return {
+    ...metrics,
+    setOutboxBacklogSource(source) {
+      backlogSource = source;
+    },
+  };
+}

@@ -1,0 +1,205 @@
+// createService: one declaration (routes, gRPC handlers, event handlers, migrations)
+// becomes a running service with logs, metrics, traces, health, outbox, inbox and
+// graceful shutdown. runService adds the process edge: signals and a bounded exit.
+import type { FastifyInstance } from 'fastify';
+import type pino from 'pino';
+import { loadConfig, type ConfigDefaults, type KitConfig } from './config.ts';
+import { kitMigrations } from './db/kit-migrations.ts';
+import { migrate, migrationsFromDirectory, type Migration } from './db/migrate.ts';
+import { createPool, isDatabaseReachable, withTransaction, type Pool, type Tx } from './db/pool.ts';
+import { createGrpcServer, type GrpcServer } from './grpc/server.ts';
+import { createHttpServer, type ReadinessCheck } from './http/server.ts';
+import { createLogger, type Logger } from './log/logger.ts';
+import { createMetrics, type KitMetrics } from './metrics/registry.ts';
+import type { Broker, ConsumerHandle } from './messaging/broker.ts';
+import { createBroker } from './messaging/create-broker.ts';
+import { startInbox, type EventHandlers } from './messaging/inbox.ts';
+import { createOutboxPublisher, type PublishInTransaction } from './messaging/outbox.ts';
+import { OutboxRelay, readOutboxBacklog } from './messaging/relay.ts';
+import { shutdownTelemetry } from './telemetry/shutdown.ts';
+
+/** What a service's routes, gRPC handlers and event handlers get to work with. */
+export interface Kit {
+  config: KitConfig;
+  logger: Logger;
+  metrics: KitMetrics;
+  pool: Pool;
+  broker: Broker;
+  /** Writes an event into the outbox inside `tx`; it is published after COMMIT. */
+  publish: PublishInTransaction;
+  withTransaction: <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
+}
+
+export interface ServiceDefinition {
+  /** Service name (CloudEvents source, queue name, metrics and log `service`); SERVICE_NAME overrides. */
+  name: string;
+  version?: string;
+  description?: string;
+  /** Default ports; PORT and GRPC_PORT override. */
+  ports?: { http?: number; grpc?: number };
+  /** The service's migrations, or a folder of `NNN_name.sql` files. The kit's own tables come first. */
+  migrations?: Migration[] | string;
+  /** Declare fastify routes with JSON schemas: validation and /openapi.json follow from them. */
+  routes?: (app: FastifyInstance, kit: Kit) => Promise<void> | void;
+  /** Add gRPC services: `server.addService(proto…Service.service, handlers)`. */
+  grpc?: (server: GrpcServer, kit: Kit) => Promise<void> | void;
+  /** Event handlers by type; each runs in the inbox transaction. `consumer` defaults to the service name. */
+  events?: { consumer?: string; handlers: EventHandlers };
+  /** Environment to read instead of process.env (tests). */
+  env?: NodeJS.ProcessEnv;
+  /** Where log lines go instead of stdout (tests). */
+  logDestination?: pino.DestinationStream;
+}
+
+export interface Service {
+  kit: Kit;
+  app: FastifyInstance;
+  grpc: GrpcServer;
+  relay: OutboxRelay;
+  /** Listens, starts the relay and the consumers; resolves with the bound ports. */
+  start(): Promise<{ httpPort: number; grpcPort: number }>;
+  /** Graceful: not ready → stop consumers → drain HTTP and gRPC → stop relay → close broker and pool → flush telemetry. */
+  stop(): Promise<void>;
+}
+
+export async function createService(definition: ServiceDefinition): Promise<Service> {
+  const defaults: ConfigDefaults = {
+    name: definition.name,
+    ...(definition.version ? { version: definition.version } : {}),
+    ...(definition.ports?.http === undefined ? {} : { httpPort: definition.ports.http }),
+    ...(definition.ports?.grpc === undefined ? {} : { grpcPort: definition.ports.grpc }),
+  };
+  const config = loadConfig(defaults, definition.env);
+  const logger = createLogger({
+    serviceName: config.serviceName,
+    serviceVersion: config.serviceVersion,
+    level: config.logLevel,
+    ...(definition.logDestination ? { destination: definition.logDestination } : {}),
+  });
+  if (!config.databaseUrl) throw new Error('DATABASE_URL is not set: every MetroX service owns a database');
+
+  const metrics = createMetrics();
+  const pool = createPool(config.databaseUrl, config.databasePoolMax);
+  const serviceMigrations =
+    typeof definition.migrations === 'string' ? migrationsFromDirectory(definition.migrations) : (definition.migrations ?? []);
+  const applied = await migrate(pool, [...kitMigrations, ...serviceMigrations]);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+  metrics.setOutboxBacklogSource(() => readOutboxBacklog(pool));
+
+  const broker = createBroker(config.broker, logger);
+  await broker.connect();
+
+  const kit: Kit = {
+    config,
+    logger,
+    metrics,
+    pool,
+    broker,
+    publish: createOutboxPublisher(config.serviceName),
+    withTransaction: (work) => withTransaction(pool, work),
+  };
+
+  const readiness: ReadinessCheck[] = [
+    { name: 'database', check: () => isDatabaseReachable(pool) },
+    { name: 'broker', check: () => Promise.resolve(broker.isConnected()) },
+  ];
+  const http = await createHttpServer({
+    serviceName: config.serviceName,
+    serviceVersion: config.serviceVersion,
+    logger,
+    metrics,
+    readiness,
+    ...(definition.description ? { description: definition.description } : {}),
+  });
+  await definition.routes?.(http.app, kit);
+
+  const grpc = createGrpcServer({ metrics, logger });
+  await definition.grpc?.(grpc, kit);
+
+  const relay = new OutboxRelay({ pool, broker, logger, metrics, ...config.outbox });
+  let inbox: ConsumerHandle | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const stop = async (): Promise<void> => {
+    http.setDraining();
+    await inbox?.stop();
+    await http.app.close();
+    await grpc.shutdown(Math.max(1_000, config.shutdownTimeoutMs / 2));
+    await relay.stop();
+    await broker.close();
+    await pool.end();
+    logger.info('stopped');
+    logger.flush();
+    await shutdownTelemetry();
+  };
+
+  return {
+    kit,
+    app: http.app,
+    grpc,
+    relay,
+    async start() {
+      await http.app.listen({ host: config.host, port: config.httpPort });
+      const address = http.app.server.address();
+      const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+      const grpcPort = await grpc.listen(config.host, config.grpcPort);
+      await relay.start();
+      const handlers = definition.events?.handlers;
+      if (handlers && Object.keys(handlers).length > 0) {
+        inbox = await startInbox({
+          consumer: definition.events?.consumer ?? config.serviceName,
+          handlers,
+          pool,
+          broker,
+          publish: kit.publish,
+          logger,
+          metrics,
+          retry: { maxAttempts: config.consumer.maxAttempts, baseDelayMs: config.consumer.retryBaseMs, maxDelayMs: config.consumer.retryMaxMs },
+          prefetch: config.consumer.prefetch,
+        });
+      }
+      logger.info({ httpPort, grpcPort, broker: broker.kind }, 'started');
+      return { httpPort, grpcPort };
+    },
+    stop() {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * The entry point of a service process: create, start, and stop gracefully on SIGTERM
+ * or SIGINT, exiting within SHUTDOWN_TIMEOUT_MS even if something hangs.
+ */
+export async function runService(definition: ServiceDefinition): Promise<Service> {
+  const service = await createService(definition);
+  const { logger, config } = service.kit;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
+      logger.flush();
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        logger.flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  try {
+    await service.start();
+  } catch (error) {
+    logger.fatal({ err: error }, 'could not start');
+    await service.stop().catch(() => undefined);
+    throw error;
+  }
+  return service;
+}
