@@ -1,2 +1,5 @@
-// Entry point of payment; filled in by its issue.
-export {};
+// @metrox/payment: the service definition (for tests and tools) and the gateway simulator.
+export { paymentService } from './service.ts';
+export { createSimulatedGateway, type SimulatorSettings } from './gateway/simulated-gateway.ts';
+export { simulatorSettingsFromEnv } from './gateway/settings.ts';
+export type { PaymentGateway, ChargeResult } from './gateway/gateway.ts';

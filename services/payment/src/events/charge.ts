@@ -1,0 +1,60 @@
+// TransactionCreated → one charge → PaymentConfirmed or PaymentFailed.
+// At most once per transaction, by three guards: the inbox (same event id), a lock and
+// look-up per transaction (same purchase announced twice), and the unique constraint on
+// payments.transaction_id. The gateway is asked with the transaction id as idempotency key,
+// so a charge retried after a crash before COMMIT is answered, not repeated, by the provider.
+import type { EventHandlers } from '@metrox/kit';
+import type { Histogram } from 'prom-client';
+import { randomUUID } from 'node:crypto';
+import type { PaymentGateway } from '../gateway/gateway.ts';
+import { findByTransaction, insertPayment, lockTransaction } from '../store/payments.ts';
+
+export function chargeHandlers(gateway: PaymentGateway, gatewayDuration: Histogram<'method' | 'outcome'>): EventHandlers {
+  return {
+    async TransactionCreated(data, ctx) {
+      await lockTransaction(ctx.tx, data.transactionId);
+      const existing = await findByTransaction(ctx.tx, data.transactionId);
+      if (existing) {
+        ctx.logger.info({ transactionId: data.transactionId, paymentId: existing.id }, 'transaction already charged; not charging again');
+        return;
+      }
+      const stopTimer = gatewayDuration.startTimer({ method: data.paymentMethod });
+      let result;
+      try {
+        result = await gateway.charge({
+          idempotencyKey: data.transactionId,
+          method: data.paymentMethod,
+          amountCents: data.fareCents,
+          currency: data.currency,
+        });
+        stopTimer({ outcome: result.outcome });
+      } catch (error) {
+        stopTimer({ outcome: 'error' });
+        throw error; // retried with backoff by the inbox
+      }
+      const payment = await insertPayment(ctx.tx, {
+        id: randomUUID(),
+        transactionId: data.transactionId,
+        method: data.paymentMethod,
+        amountCents: data.fareCents,
+        currency: data.currency,
+        status: result.outcome === 'approved' ? 'CONFIRMED' : 'FAILED',
+        failureReason: result.outcome === 'declined' ? result.reason : null,
+        gatewayReference: result.outcome === 'approved' ? result.reference : null,
+      });
+      const common = {
+        paymentId: payment.id,
+        transactionId: payment.transactionId,
+        method: payment.method,
+        amountCents: payment.amountCents,
+        currency: payment.currency,
+      };
+      if (result.outcome === 'approved') {
+        await ctx.publish('PaymentConfirmed', { ...common, confirmedAt: payment.createdAt }, { subject: payment.transactionId });
+      } else {
+        await ctx.publish('PaymentFailed', { ...common, reason: result.reason, failedAt: payment.createdAt }, { subject: payment.transactionId });
+      }
+      ctx.logger.info({ transactionId: payment.transactionId, paymentId: payment.id, status: payment.status }, 'payment answered');
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// The payment service: charges purchases against a (simulated) provider, exactly once each.
+import type { FastifyInstance } from 'fastify';
+import type { Kit, ServiceDefinition } from '@metrox/kit';
+import { Histogram } from 'prom-client';
+import { fileURLToPath } from 'node:url';
+import { chargeHandlers } from './events/charge.ts';
+import { simulatorSettingsFromEnv } from './gateway/settings.ts';
+import { createSimulatedGateway } from './gateway/simulated-gateway.ts';
+import { paymentGrpc } from './grpc/payment-service.ts';
+import { paymentRoutes } from './http/routes.ts';
+
+export function paymentService(env: NodeJS.ProcessEnv = process.env): ServiceDefinition {
+  const gateway = createSimulatedGateway(simulatorSettingsFromEnv(env));
+  // Registered with the kit's registry once it exists (in `routes`).
+  const gatewayDuration = new Histogram({
+    name: 'metrox_payment_gateway_duration_seconds',
+    help: 'Time the payment provider took to answer a charge, by method and outcome (approved, declined, error)',
+    labelNames: ['method', 'outcome'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [],
+  });
+  return {
+    name: 'payment',
+    description: 'MetroX payments: charges ticket purchases against a simulated UPI/card/wallet gateway, at most once each.',
+    ports: { http: 8081, grpc: 50052 },
+    migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+    routes: (app: FastifyInstance, kit: Kit) => {
+      kit.metrics.registry.registerMetric(gatewayDuration);
+      paymentRoutes(app, kit);
+    },
+    grpc: paymentGrpc(gateway),
+    events: { handlers: chargeHandlers(gateway, gatewayDuration) },
+    env,
+  };
+}
