@@ -1,0 +1,69 @@
+// The notification service: tells riders about payment outcomes, exactly once each.
+import type { FastifyInstance } from 'fastify';
+import type { Kit, ServiceDefinition } from '@metrox/kit';
+import { Counter, Gauge } from 'prom-client';
+import { fileURLToPath } from 'node:url';
+import { Dispatcher } from './dispatch/dispatcher.ts';
+import { createTransactionLookup } from './dispatch/transaction-client.ts';
+import { paymentOutcomeHandlers } from './events/payment-outcome.ts';
+import { notificationRoutes } from './http/routes.ts';
+import { createLogProvider } from './providers/log-provider.ts';
+import type { NotificationProvider } from './providers/provider.ts';
+import { createSmtpProvider } from './providers/smtp-provider.ts';
+import { notificationSettingsFromEnv } from './settings.ts';
+import { pendingStats } from './store/notifications.ts';
+
+export function notificationService(env: NodeJS.ProcessEnv = process.env): ServiceDefinition {
+  const settings = notificationSettingsFromEnv(env);
+  return {
+    name: 'notification',
+    description: 'MetroX notifications: tells riders about payment outcomes, never twice for the same outcome.',
+    ports: { http: 8083, grpc: 50054 },
+    migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+    routes: (app: FastifyInstance, kit: Kit) => {
+      const providers: NotificationProvider[] = [
+        ...(settings.SMTP_URL ? [createSmtpProvider({ url: settings.SMTP_URL, from: settings.NOTIFICATION_FROM })] : []),
+        createLogProvider(kit.logger),
+      ];
+      const sent = new Counter({
+        name: 'metrox_notifications_sent_total',
+        help: 'Notifications sent, by channel and payment outcome',
+        labelNames: ['channel', 'outcome'] as const,
+        registers: [kit.metrics.registry],
+      });
+      kit.metrics.registry.registerMetric(
+        new Gauge({
+          name: 'metrox_notifications_pending',
+          help: 'Notifications waiting to be sent (Transaction or the provider unreachable, or just arrived)',
+          registers: [],
+          async collect() {
+            this.set((await pendingStats(kit.pool)).pending);
+          },
+        }),
+      );
+      const lookup = createTransactionLookup(settings.TRANSACTION_GRPC_ADDRESS, {
+        deadlineMs: settings.TRANSACTION_GRPC_DEADLINE_MS,
+        attempts: settings.TRANSACTION_GRPC_ATTEMPTS,
+      });
+      const dispatcher = new Dispatcher({
+        kit,
+        lookup,
+        providers,
+        sent,
+        pollIntervalMs: settings.NOTIFICATION_POLL_INTERVAL_MS,
+        retryBaseMs: settings.NOTIFICATION_RETRY_BASE_MS,
+        retryMaxMs: settings.NOTIFICATION_RETRY_MAX_MS,
+      });
+      // The dispatcher runs while the HTTP server does: kit.start() makes it ready, kit.stop() closes it.
+      app.addHook('onReady', () => dispatcher.start());
+      app.addHook('onClose', async () => {
+        await dispatcher.stop();
+        lookup.close();
+        for (const provider of providers) await provider.close?.();
+      });
+      notificationRoutes(app, kit);
+    },
+    events: { handlers: paymentOutcomeHandlers },
+    env,
+  };
+}

@@ -1,0 +1,25 @@
+// Pure: the notification service's own settings from the environment.
+import { z } from 'zod';
+
+const positive = z.coerce.number().int().positive();
+
+const schema = z.object({
+  TRANSACTION_GRPC_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
+  TRANSACTION_GRPC_DEADLINE_MS: positive.default(2_000),
+  TRANSACTION_GRPC_ATTEMPTS: positive.default(3),
+  NOTIFICATION_POLL_INTERVAL_MS: positive.default(1_000),
+  NOTIFICATION_RETRY_BASE_MS: positive.default(1_000),
+  NOTIFICATION_RETRY_MAX_MS: positive.default(60_000),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  NOTIFICATION_FROM: z.email().default('tickets@metrox.local'),
+});
+
+export type NotificationSettings = z.infer<typeof schema>;
+
+export function notificationSettingsFromEnv(env: NodeJS.ProcessEnv): NotificationSettings {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid configuration: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}

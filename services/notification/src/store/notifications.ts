@@ -1,0 +1,126 @@
+// The notification service's table, as SQL only.
+import type { Tx } from '@metrox/kit';
+
+export type Queryable = Pick<Tx, 'query'>;
+export type NotificationStatus = 'PENDING' | 'SENT' | 'UNDELIVERABLE';
+
+export interface Notification {
+  id: string;
+  transactionId: string;
+  outcome: 'CONFIRMED' | 'FAILED';
+  failureReason: string | null;
+  status: NotificationStatus;
+  riderId: string | null;
+  channel: string | null;
+  recipient: string | null;
+  subject: string | null;
+  body: string | null;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+interface NotificationRow {
+  id: string;
+  transaction_id: string;
+  outcome: 'CONFIRMED' | 'FAILED';
+  failure_reason: string | null;
+  status: NotificationStatus;
+  rider_id: string | null;
+  channel: string | null;
+  recipient: string | null;
+  subject: string | null;
+  body: string | null;
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+const columns = 'id, transaction_id, outcome, failure_reason, status, rider_id, channel, recipient, subject, body, attempts, last_error, created_at, sent_at';
+
+function fromRow(row: NotificationRow): Notification {
+  return {
+    id: row.id,
+    transactionId: row.transaction_id,
+    outcome: row.outcome,
+    failureReason: row.failure_reason,
+    status: row.status,
+    riderId: row.rider_id,
+    channel: row.channel,
+    recipient: row.recipient,
+    subject: row.subject,
+    body: row.body,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    createdAt: row.created_at.toISOString(),
+    sentAt: row.sent_at?.toISOString() ?? null,
+  };
+}
+
+export const dueChannel = 'metrox_notifications_due';
+
+/** Records that the rider is to be told; false when this outcome was recorded before. */
+export async function recordOutcome(
+  db: Queryable,
+  outcome: { id: string; transactionId: string; outcome: 'CONFIRMED' | 'FAILED'; failureReason: string | null; paymentEventId: string },
+): Promise<boolean> {
+  const inserted = await db.query(
+    `INSERT INTO notifications (id, transaction_id, outcome, failure_reason, payment_event_id) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (transaction_id, outcome) DO NOTHING`,
+    [outcome.id, outcome.transactionId, outcome.outcome, outcome.failureReason, outcome.paymentEventId],
+  );
+  if (inserted.rowCount === 0) return false;
+  // Delivered on COMMIT: wakes the dispatchers without waiting for their next poll.
+  await db.query('SELECT pg_notify($1, $2)', [dueChannel, outcome.id]);
+  return true;
+}
+
+/** Claims the next due notification for the caller's transaction; other replicas skip it. */
+export async function claimDue(db: Queryable): Promise<Notification | undefined> {
+  const { rows } = await db.query<NotificationRow>(
+    `SELECT ${columns} FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= clock_timestamp()
+     ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+  );
+  return rows[0] ? fromRow(rows[0]) : undefined;
+}
+
+export async function markSent(
+  db: Queryable,
+  id: string,
+  sent: { riderId: string; channel: string; recipient: string; subject: string; body: string; providerMessageId: string },
+): Promise<Notification> {
+  const { rows } = await db.query<NotificationRow>(
+    `UPDATE notifications SET status = 'SENT', rider_id = $2, channel = $3, recipient = $4, subject = $5, body = $6,
+       provider_message_id = $7, attempts = attempts + 1, last_error = NULL, sent_at = clock_timestamp()
+     WHERE id = $1 RETURNING ${columns}`,
+    [id, sent.riderId, sent.channel, sent.recipient, sent.subject, sent.body, sent.providerMessageId],
+  );
+  if (!rows[0]) throw new Error(`notification ${id} vanished while being sent`);
+  return fromRow(rows[0]);
+}
+
+export async function markFailedAttempt(db: Queryable, id: string, error: string, retryInMs: number): Promise<void> {
+  await db.query(
+    `UPDATE notifications SET attempts = attempts + 1, last_error = $2,
+       next_attempt_at = clock_timestamp() + make_interval(secs => $3::float8 / 1000) WHERE id = $1`,
+    [id, error.slice(0, 1_000), retryInMs],
+  );
+}
+
+export async function markUndeliverable(db: Queryable, id: string, error: string): Promise<void> {
+  await db.query(`UPDATE notifications SET status = 'UNDELIVERABLE', attempts = attempts + 1, last_error = $2 WHERE id = $1`, [id, error.slice(0, 1_000)]);
+}
+
+export async function listByTransaction(db: Queryable, transactionId: string): Promise<Notification[]> {
+  const { rows } = await db.query<NotificationRow>(`SELECT ${columns} FROM notifications WHERE transaction_id = $1 ORDER BY created_at`, [transactionId]);
+  return rows.map(fromRow);
+}
+
+export async function pendingStats(db: Queryable): Promise<{ pending: number; oldestAgeSeconds: number }> {
+  const { rows } = await db.query<{ pending: string; oldest: number | null }>(
+    `SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at))::float8 AS oldest FROM notifications WHERE status = 'PENDING'`,
+  );
+  return { pending: Number(rows[0]?.pending ?? 0), oldestAgeSeconds: Math.max(0, rows[0]?.oldest ?? 0) };
+}
