@@ -1,0 +1,103 @@
+// The four MetroX services as local processes: where their entry points are, their
+// default ports, the environment each needs and its own database. Shared by
+// `npm run local` and the cross-service tests, so both run the services the same way.
+import pg from 'pg';
+import { join } from 'node:path';
+
+export const repoRoot = join(import.meta.dirname, '..', '..');
+
+export const serviceNames = ['transaction', 'payment', 'operations', 'notification'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+export const defaultPorts: Record<ServiceName, { http: number; grpc: number }> = {
+  transaction: { http: 8080, grpc: 50051 },
+  payment: { http: 8081, grpc: 50052 },
+  operations: { http: 8082, grpc: 50053 },
+  notification: { http: 8083, grpc: 50054 },
+};
+
+/** `node --import @metrox/kit/preload services/<name>/src/main.ts`: arguments after the node binary. */
+export function entryArguments(name: ServiceName): string[] {
+  return ['--import', '@metrox/kit/preload', join(repoRoot, 'services', name, 'src', 'main.ts')];
+}
+
+/** The same server as `adminUrl`, another database. */
+export function databaseUrl(adminUrl: string, database: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** Creates the database unless it exists (CREATE DATABASE has no IF NOT EXISTS). */
+export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`unsafe database name ${database}`);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (rowCount === 0) {
+      await client.query(`CREATE DATABASE ${database}`).catch((error: unknown) => {
+        // Two starters racing: the other one created it.
+        if ((error as { code?: string }).code !== '42P04') throw error;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(adminUrl: string, database: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`unsafe database name ${database}`);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface FleetSettings {
+  /** Superuser URL of the Postgres server; each service gets its own database on it. */
+  adminDatabaseUrl: string;
+  amqpUrl: string;
+  /** Database name per service, e.g. `metrox_payment`. */
+  databaseName: (service: ServiceName) => string;
+  ports: Record<ServiceName, { http: number; grpc: number }>;
+  /** Extra environment for every service, then per service. */
+  env?: NodeJS.ProcessEnv;
+  serviceEnv?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
+}
+
+/** The environment of one service process. Telemetry export is off unless an OTLP endpoint is configured. */
+export function serviceEnvironment(name: ServiceName, settings: FleetSettings, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const exportsTelemetry = base.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined || base.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined;
+  return {
+    ...base,
+    OTEL_SDK_DISABLED: base.OTEL_SDK_DISABLED ?? (exportsTelemetry ? 'false' : 'true'),
+    OTEL_SERVICE_NAME: name,
+    DATABASE_URL: databaseUrl(settings.adminDatabaseUrl, settings.databaseName(name)),
+    AMQP_URL: settings.amqpUrl,
+    HOST: base.HOST ?? '127.0.0.1',
+    PORT: String(settings.ports[name].http),
+    GRPC_PORT: String(settings.ports[name].grpc),
+    ...(name === 'notification' ? { TRANSACTION_GRPC_ADDRESS: `127.0.0.1:${settings.ports.transaction.grpc}` } : {}),
+    ...settings.env,
+    ...settings.serviceEnv?.[name],
+  };
+}
+
+/** Resolves once GET /readyz answers 200, or throws after `timeoutMs` with `describe()`. */
+export async function waitUntilReady(httpPort: number, timeoutMs: number, describe: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${httpPort}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(describe());
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

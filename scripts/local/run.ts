@@ -1,0 +1,124 @@
+// `npm run local`: MetroX on one machine without Kubernetes. Starts the local
+// infrastructure, the four services as processes on their default ports (each with its
+// own database), prints the URLs, and on Ctrl-C stops the services and whatever
+// infrastructure this run started.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { defaultPorts, ensureDatabase, entryArguments, repoRoot, serviceEnvironment, serviceNames, waitUntilReady, type FleetSettings, type ServiceName } from './fleet.ts';
+import { formatLogLine } from './log-format.ts';
+
+const colours: Record<ServiceName, string> = { transaction: '36', payment: '35', operations: '33', notification: '32' };
+const tag = (name: string, colour = '90'): string => (process.stdout.isTTY ? `\x1b[${colour}m${name.padEnd(12)}\x1b[0m` : name.padEnd(12));
+const say = (message: string): void => {
+  console.log(`${tag('metrox')} ${message}`);
+};
+
+function infraEndpoints(): { DATABASE_URL: string; AMQP_URL: string; RABBITMQ_MANAGEMENT_URL?: string; PROMETHEUS_URL?: string } {
+  const file = join(process.env.METROX_STATE ?? join(repoRoot, '.metrox'), 'infra', 'endpoints.json');
+  const fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const pick = (key: string): string | undefined => process.env[key] ?? fromFile[key];
+  const DATABASE_URL = pick('DATABASE_URL');
+  const AMQP_URL = pick('AMQP_URL');
+  if (!DATABASE_URL || !AMQP_URL) throw new Error(`DATABASE_URL and AMQP_URL are needed (environment or ${file})`);
+  return { DATABASE_URL, AMQP_URL, RABBITMQ_MANAGEMENT_URL: pick('RABBITMQ_MANAGEMENT_URL'), PROMETHEUS_URL: pick('PROMETHEUS_URL') };
+}
+
+say('starting local infrastructure (PostgreSQL, RabbitMQ, NATS, Prometheus)…');
+const startedInfra = execFileSync('bash', [join(repoRoot, 'scripts', 'infra', 'up.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  .trim()
+  .split(/\s+/)
+  .filter(Boolean);
+const infra = infraEndpoints();
+
+const settings: FleetSettings = {
+  adminDatabaseUrl: infra.DATABASE_URL,
+  amqpUrl: infra.AMQP_URL,
+  databaseName: (name) => `metrox_${name}`,
+  ports: defaultPorts,
+};
+for (const name of serviceNames) await ensureDatabase(settings.adminDatabaseUrl, settings.databaseName(name));
+
+const children = new Map<ServiceName, ChildProcess>();
+let stopping = false;
+
+function startService(name: ServiceName): ChildProcess {
+  const child = spawn(process.execPath, entryArguments(name), {
+    cwd: repoRoot,
+    env: serviceEnvironment(name, settings),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      console.log(`${tag(name, colours[name])} ${formatLogLine(line)}`);
+    });
+  }
+  child.once('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      say(`${name} exited (${signal ?? `code ${code ?? '?'}`}); stopping MetroX`);
+      void shutdown(1);
+    }
+  });
+  children.set(name, child);
+  return child;
+}
+
+async function shutdown(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say('stopping services…');
+  const exits = [...children.values()].map(
+    (child) =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          resolve();
+          return;
+        }
+        const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  );
+  await Promise.all(exits);
+  if (startedInfra.length > 0 && process.env.METROX_KEEP_INFRA !== '1') {
+    say(`stopping the infrastructure this run started: ${startedInfra.join(', ')}`);
+    execFileSync('bash', [join(repoRoot, 'scripts', 'infra', 'down.sh'), ...startedInfra], { stdio: 'inherit' });
+  }
+  say('stopped');
+  process.exit(exitCode);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+for (const name of serviceNames) startService(name);
+try {
+  await Promise.all(
+    serviceNames.map((name) => waitUntilReady(settings.ports[name].http, 60_000, () => `${name} did not become ready on :${settings.ports[name].http}`)),
+  );
+} catch (error) {
+  say((error as Error).message);
+  await shutdown(1);
+}
+
+const url = (name: ServiceName, path = ''): string => `http://127.0.0.1:${settings.ports[name].http}${path}`;
+say(
+  [
+    'MetroX is running. Ctrl-C stops it.',
+    '',
+    ...serviceNames.map((name) => `  ${name.padEnd(13)} ${url(name)}  (gRPC 127.0.0.1:${settings.ports[name].grpc}, API ${url(name, '/openapi.json')})`),
+    ...(infra.RABBITMQ_MANAGEMENT_URL ? [`  RabbitMQ UI   ${infra.RABBITMQ_MANAGEMENT_URL}`] : []),
+    '',
+    '  Buy a ticket:',
+    `    curl -s -X POST ${url('transaction', '/v1/transactions')} \\`,
+    `      -H 'content-type: application/json' -H "Idempotency-Key: $(uuidgen || date +%s%N)" \\`,
+    `      -d '{"riderId":"asha","fromStation":"aluva","toStation":"mg-road","paymentMethod":"upi"}'`,
+    `  then: curl -s ${url('transaction', '/v1/transactions/<id>')}   and   curl -s ${url('operations', '/v1/operations/summary')}`,
+    `  stations: curl -s ${url('transaction', '/v1/stations')}`,
+  ].join('\n'),
+);
