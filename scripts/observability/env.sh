@@ -1,0 +1,35 @@
+# Shared settings for the observability scripts. Sourced, not run.
+# Ports are loopback-only and away from Jaeger's defaults (4317/4318/16686), so a
+# developer's own Jaeger or collector never collides; override any from the environment.
+here_obs=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here_obs/../.." && pwd)
+. "$here_obs/versions.sh"
+: "${METROX_STATE:=$repo/.metrox}"
+obs="$METROX_STATE/observability"
+: "${METROX_JAEGER_OTLP_GRPC_PORT:=54317}"
+: "${METROX_JAEGER_OTLP_HTTP_PORT:=54318}"
+: "${METROX_JAEGER_QUERY_PORT:=56686}"
+: "${METROX_JAEGER_QUERY_GRPC_PORT:=56685}"
+: "${METROX_JAEGER_HEALTH_PORT:=53133}"
+: "${METROX_JAEGER_METRICS_PORT:=58888}"
+: "${METROX_JAEGER_MAX_TRACES:=50000}"
+export METROX_JAEGER_OTLP_GRPC_PORT METROX_JAEGER_OTLP_HTTP_PORT METROX_JAEGER_QUERY_PORT \
+  METROX_JAEGER_QUERY_GRPC_PORT METROX_JAEGER_HEALTH_PORT METROX_JAEGER_METRICS_PORT METROX_JAEGER_MAX_TRACES
+# Where infra's Prometheus picks up file_sd targets (see scripts/infra/up.sh).
+prometheus_targets="$METROX_STATE/infra/prometheus/targets"
+
+log() { printf '[observability] %s\n' "$*" >&2; }
+
+# Ready means: health check green and the query API answering.
+jaeger_healthy() {
+  curl -fsS -m 2 "http://127.0.0.1:$METROX_JAEGER_HEALTH_PORT/status" >/dev/null 2>&1 &&
+    curl -fsS -m 2 "http://127.0.0.1:$METROX_JAEGER_QUERY_PORT/api/services" >/dev/null 2>&1
+}
+
+wait_for() { # name check timeout_seconds
+  local name=$1 check=$2 deadline=$((SECONDS + $3))
+  until $check; do
+    if [ $SECONDS -ge $deadline ]; then log "$name did not become ready; see $obs/$name/"; return 1; fi
+    sleep 0.2
+  done
+}

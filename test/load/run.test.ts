@@ -1,0 +1,167 @@
+// The generator's own scheduling and measurement, checked against a tiny HTTP
+// server that answers the REST contract's shapes. This tests the tool; the real
+// services are measured by `npm run load` and the benchmarks.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMetroClient } from './client.ts';
+import { createPurchaseGenerator, createRandom, defaultMethodMix } from './data.ts';
+import { runLoad, type LoadPlan, type LoadProgress } from './run.ts';
+
+interface StandIn {
+  url: string;
+  purchases: { key: string | undefined; body: unknown }[];
+  maxConcurrentPurchases: number;
+  close(): Promise<void>;
+}
+
+interface StandInBehaviour {
+  /** Every n-th purchase is answered 503 problem+json. */
+  failEvery?: number;
+  purchaseDelayMs?: number;
+  /** The notification is recorded as sent this long after the purchase arrived. */
+  notifyAfterMs?: number;
+  /** Every n-th created transaction ends FAILED. */
+  declineEvery?: number;
+}
+
+const servers: StandIn[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function readBody(request: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of request) text += String(chunk);
+  return JSON.parse(text) as unknown;
+}
+
+async function standIn(behaviour: StandInBehaviour = {}): Promise<StandIn> {
+  const transactions = new Map<string, { createdAt: number; index: number }>();
+  const state: StandIn = { url: '', purchases: [], maxConcurrentPurchases: 0, close: () => Promise.resolve() };
+  let concurrent = 0;
+  const server: Server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://stand-in');
+    const json = (status: number, body: unknown) => {
+      response.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' });
+      response.end(JSON.stringify(body));
+    };
+    if (request.method === 'POST' && url.pathname === '/v1/transactions') {
+      concurrent++;
+      state.maxConcurrentPurchases = Math.max(state.maxConcurrentPurchases, concurrent);
+      void readBody(request).then(async (body) => {
+        const header = request.headers['idempotency-key'];
+        state.purchases.push({ key: typeof header === 'string' ? header : undefined, body });
+        const count = state.purchases.length;
+        await new Promise((resolve) => setTimeout(resolve, behaviour.purchaseDelayMs ?? 0));
+        concurrent--;
+        if (behaviour.failEvery !== undefined && count % behaviour.failEvery === 0) {
+          json(503, { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'database is busy' });
+          return;
+        }
+        const id = randomUUID();
+        transactions.set(id, { createdAt: Date.now(), index: transactions.size + 1 });
+        json(201, { id, status: 'PENDING' });
+      });
+      return;
+    }
+    const id = url.searchParams.get('transactionId') ?? url.pathname.split('/').pop() ?? '';
+    const transaction = transactions.get(id);
+    const failed = transaction !== undefined && behaviour.declineEvery !== undefined && transaction.index % behaviour.declineEvery === 0;
+    if (request.method === 'GET' && url.pathname === '/v1/notifications') {
+      const sentAt = (transaction?.createdAt ?? 0) + (behaviour.notifyAfterMs ?? 0);
+      const sent = transaction !== undefined && Date.now() >= sentAt;
+      json(200, { items: sent ? [{ transactionId: id, status: 'SENT', outcome: failed ? 'FAILED' : 'CONFIRMED', sentAt: new Date(sentAt).toISOString() }] : [] });
+      return;
+    }
+    if (request.method === 'GET' && url.pathname.startsWith('/v1/transactions/') && transaction !== undefined) {
+      json(200, { id, status: failed ? 'FAILED' : 'CONFIRMED' });
+      return;
+    }
+    json(404, { title: 'Not Found', status: 404 });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  state.url = `http://127.0.0.1:${address.port}`;
+  state.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => { resolve(); }); });
+  servers.push(state);
+  return state;
+}
+
+function plan(overrides: Partial<LoadPlan>): LoadPlan {
+  return {
+    mode: { kind: 'rate', ratePerSecond: 100 },
+    durationMs: 200,
+    maxInFlight: 1000,
+    trackNotifications: false,
+    notificationTimeoutMs: 10_000,
+    maxConcurrentPolls: 8,
+    nextPurchase: createPurchaseGenerator({ stations: ['aluva', 'kaloor', 'vyttila'], riders: 50, methods: defaultMethodMix, random: createRandom(3) }),
+    ...overrides,
+  };
+}
+
+const clientOf = (server: StandIn) => createMetroClient({ transactionUrl: server.url, notificationUrl: server.url, timeoutMs: 10_000 });
+
+describe('load generator', () => {
+  it('at a fixed rate sends exactly rate × duration purchases, each with its own Idempotency-Key, and tallies the answers', async () => {
+    const server = await standIn({ failEvery: 5 });
+    const result = await runLoad(clientOf(server), plan({ mode: { kind: 'rate', ratePerSecond: 200 }, durationMs: 250 }));
+
+    expect(server.purchases).toHaveLength(50);
+    expect(new Set(server.purchases.map((p) => p.key)).size).toBe(50);
+    for (const { key, body } of server.purchases) {
+      expect(key).toMatch(/^[0-9a-f-]{36}$/);
+      expect(body).toEqual({ riderId: expect.stringMatching(/^rider-/) as unknown, fromStation: expect.any(String) as unknown, toStation: expect.any(String) as unknown, paymentMethod: expect.stringMatching(/^(upi|card|wallet)$/) as unknown });
+    }
+    expect(result.purchases).toMatchObject({ sent: 50, created: 40, failed: 10, dropped: 0, byStatus: { '201': 40, '503': 10 } });
+    expect(result.purchases.errors).toEqual([{ message: '503: database is busy', count: 10 }]);
+    expect(result.rest.count).toBe(50);
+    expect(result.rest.p50).toBeGreaterThan(0);
+    expect(result.throughput.createdPerSecond).toBeGreaterThan(0);
+  });
+
+  it('follows every created purchase to its notification and measures to the service’s sentAt', async () => {
+    const server = await standIn({ notifyAfterMs: 120, declineEvery: 4 });
+    const progress: LoadProgress[] = [];
+    const result = await runLoad(
+      clientOf(server),
+      plan({ mode: { kind: 'rate', ratePerSecond: 100 }, durationMs: 200, trackNotifications: true, onProgress: (p) => progress.push(p), progressIntervalMs: 50 }),
+    );
+
+    expect(result.notification).toMatchObject({ tracked: 20, notified: 20, missing: 0 });
+    // The stand-in stamps sentAt 120 ms after the purchase arrived; polls back off to
+    // 200 ms and more, so a measurement taken from the poll would be far coarser.
+    expect(result.notification?.latency.min).toBeGreaterThanOrEqual(120);
+    expect(result.outcomes).toEqual({ CONFIRMED: 15, FAILED: 5 });
+    expect(result.declineRatio).toBe(0.25);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.some((p) => p.phase === 'awaiting notifications' || p.sent > 0)).toBe(true);
+  });
+
+  it('reports notifications that never come as missing after the wait', async () => {
+    const server = await standIn({ notifyAfterMs: 60 * 60_000 });
+    const result = await runLoad(clientOf(server), plan({ mode: { kind: 'rate', ratePerSecond: 50 }, durationMs: 100, trackNotifications: true, notificationTimeoutMs: 300 }));
+    expect(result.notification).toMatchObject({ tracked: 5, notified: 0, missing: 5 });
+    expect(result.notification?.latency.count).toBe(0);
+  });
+
+  it('with N concurrent riders keeps at most N purchases in flight', async () => {
+    const server = await standIn({ purchaseDelayMs: 20 });
+    const result = await runLoad(clientOf(server), plan({ mode: { kind: 'concurrency', workers: 3 }, durationMs: 300 }));
+    expect(server.maxConcurrentPurchases).toBeLessThanOrEqual(3);
+    expect(server.maxConcurrentPurchases).toBeGreaterThanOrEqual(2);
+    expect(result.purchases.sent).toBeGreaterThan(3);
+    expect(result.purchases.created).toBe(result.purchases.sent);
+  });
+
+  it('drops what the in-flight cap cannot send, rather than queueing it out of schedule', async () => {
+    const server = await standIn({ purchaseDelayMs: 1500 });
+    const result = await runLoad(clientOf(server), plan({ mode: { kind: 'rate', ratePerSecond: 100 }, durationMs: 200, maxInFlight: 5 }));
+    expect(result.purchases.sent).toBe(5);
+    expect(result.purchases.dropped).toBe(15);
+    // Latency runs from each purchase's due time: the server's 1.5 s shows.
+    expect(result.rest.min).toBeGreaterThanOrEqual(1500);
+  });
+});

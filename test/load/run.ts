@@ -1,0 +1,260 @@
+// Drives purchases against the REST contract and measures them: an open model at a
+// fixed rate (latency from each purchase's due time, so queueing shows) or a closed
+// model of N concurrent riders, then follows every created purchase until the rider
+// is notified. Decisions (schedule, statistics, parsing) live in the pure modules.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MetroClient } from './client.ts';
+import type { Purchase } from './data.ts';
+import { findSentNotification, notificationLatency, pollDelay } from './notifications.ts';
+import { dueAt, dueBy, totalScheduled, waitUntilDue } from './schedule.ts';
+import { summarize, type LatencySummary } from './stats.ts';
+
+export type LoadMode = { kind: 'rate'; ratePerSecond: number } | { kind: 'concurrency'; workers: number };
+
+export interface LoadPlan {
+  mode: LoadMode;
+  durationMs: number;
+  /** Purchases waiting for a response beyond this are not sent (counted as dropped): the client, not the system, is saturated. */
+  maxInFlight: number;
+  trackNotifications: boolean;
+  /** How long to keep waiting for notifications after the last purchase was answered. */
+  notificationTimeoutMs: number;
+  maxConcurrentPolls: number;
+  nextPurchase: () => Purchase;
+  newIdempotencyKey?: () => string;
+  onProgress?: (progress: LoadProgress) => void;
+  progressIntervalMs?: number;
+}
+
+export interface LoadProgress {
+  phase: 'buying' | 'awaiting notifications';
+  elapsedMs: number;
+  sent: number;
+  created: number;
+  failed: number;
+  dropped: number;
+  inFlight: number;
+  awaitingNotification: number;
+  notified: number;
+  /** Created purchases per second over the last progress interval. */
+  recentRate: number;
+  /** REST p99 over the last progress interval, NaN when nothing was answered. */
+  recentRestP99: number;
+}
+
+export interface LoadResult {
+  mode: LoadMode;
+  plannedDurationMs: number;
+  /** From the start to the last purchase response. */
+  elapsedMs: number;
+  purchases: {
+    sent: number;
+    created: number;
+    failed: number;
+    dropped: number;
+    byStatus: Record<string, number>;
+    /** The most frequent failure messages, most frequent first. */
+    errors: { message: string; count: number }[];
+  };
+  throughput: {
+    /** Purchases answered 201 per second of the buying window. */
+    createdPerSecond: number;
+    /** Riders notified per second, from the start to the last notification. */
+    notifiedPerSecond: number;
+  };
+  /** POST /v1/transactions latency in ms (from due time in rate mode). */
+  rest: LatencySummary;
+  notification:
+    | {
+        tracked: number;
+        notified: number;
+        missing: number;
+        pollErrors: number;
+        /** Purchase sent → notification sent, in ms. */
+        latency: LatencySummary;
+      }
+    | undefined;
+  /** Final transaction status per notified purchase (GET /v1/transactions/{id}). */
+  outcomes: Record<string, number>;
+  /** FAILED / (CONFIRMED + FAILED) among notified purchases; NaN when none. */
+  declineRatio: number;
+}
+
+interface Pending {
+  purchasedAtEpochMs: number;
+  nextPollAt: number;
+  attempt: number;
+  polling: boolean;
+}
+
+const epochNow = () => performance.timeOrigin + performance.now();
+
+export async function runLoad(client: MetroClient, plan: LoadPlan): Promise<LoadResult> {
+  const newKey = plan.newIdempotencyKey ?? randomUUID;
+  const start = performance.now();
+  const restLatencies: number[] = [];
+  const notificationLatencies: number[] = [];
+  const byStatus: Record<string, number> = {};
+  const errors = new Map<string, number>();
+  const outcomes: Record<string, number> = {};
+  const pending = new Map<string, Pending>();
+  const inFlightRequests = new Set<Promise<void>>();
+  let sent = 0;
+  let created = 0;
+  let dropped = 0;
+  let lastResponseAt = start;
+  let lastNotifiedAt = start;
+  let pollErrors = 0;
+  let sendingDone = false;
+
+  async function purchaseOnce(intendedAt: number): Promise<void> {
+    sent++;
+    const response = await client.purchase(plan.nextPurchase(), newKey());
+    const answeredAt = performance.now();
+    lastResponseAt = Math.max(lastResponseAt, answeredAt);
+    restLatencies.push(answeredAt - intendedAt);
+    const status = response.status === 0 ? 'network error' : String(response.status);
+    byStatus[status] = (byStatus[status] ?? 0) + 1;
+    if ((response.status === 201 || response.status === 200) && response.transactionId !== undefined) {
+      created++;
+      if (plan.trackNotifications) {
+        pending.set(response.transactionId, {
+          purchasedAtEpochMs: performance.timeOrigin + intendedAt,
+          nextPollAt: answeredAt + pollDelay(0),
+          attempt: 0,
+          polling: false,
+        });
+      }
+    } else {
+      const message = `${status}: ${response.error ?? 'no transaction id in the response'}`;
+      errors.set(message, (errors.get(message) ?? 0) + 1);
+    }
+  }
+
+  function launch(intendedAt: number): void {
+    const request = purchaseOnce(intendedAt).finally(() => inFlightRequests.delete(request));
+    inFlightRequests.add(request);
+  }
+
+  async function buyAtRate(ratePerSecond: number): Promise<void> {
+    const total = totalScheduled(plan.durationMs, ratePerSecond);
+    let index = 0;
+    while (index < total) {
+      const due = dueBy(performance.now() - start, ratePerSecond, total);
+      for (; index < due; index++) {
+        if (inFlightRequests.size >= plan.maxInFlight) dropped++;
+        else launch(start + dueAt(index, ratePerSecond));
+      }
+      if (index < total) await sleep(Math.min(20, Math.max(1, waitUntilDue(index, performance.now() - start, ratePerSecond))));
+    }
+  }
+
+  async function buyWithWorkers(workers: number): Promise<void> {
+    const end = start + plan.durationMs;
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        while (performance.now() < end) await purchaseOnce(performance.now());
+      }),
+    );
+  }
+
+  async function poll(transactionId: string, entry: Pending): Promise<void> {
+    entry.polling = true;
+    try {
+      const sentNotification = findSentNotification(await client.notifications(transactionId));
+      if (sentNotification !== undefined) {
+        notificationLatencies.push(notificationLatency(entry.purchasedAtEpochMs, epochNow(), sentNotification));
+        lastNotifiedAt = performance.now();
+        pending.delete(transactionId);
+        const status = (await client.transactionStatus(transactionId).catch(() => undefined)) ?? 'unknown';
+        outcomes[status] = (outcomes[status] ?? 0) + 1;
+        return;
+      }
+    } catch {
+      pollErrors++;
+    }
+    entry.attempt++;
+    entry.nextPollAt = performance.now() + pollDelay(entry.attempt);
+    entry.polling = false;
+  }
+
+  async function followNotifications(): Promise<void> {
+    const activePolls = new Set<Promise<void>>();
+    let drainDeadline = Number.POSITIVE_INFINITY;
+    for (;;) {
+      const now = performance.now();
+      if (sendingDone && drainDeadline === Number.POSITIVE_INFINITY) drainDeadline = now + plan.notificationTimeoutMs;
+      if (sendingDone && (pending.size === 0 || now >= drainDeadline)) break;
+      for (const [id, entry] of pending) {
+        if (activePolls.size >= plan.maxConcurrentPolls) break;
+        if (entry.polling || entry.nextPollAt > now) continue;
+        const polling = poll(id, entry).finally(() => activePolls.delete(polling));
+        activePolls.add(polling);
+      }
+      await sleep(10);
+    }
+    await Promise.all(activePolls);
+  }
+
+  let lastProgress = { at: start, created: 0, answered: 0 };
+  function progress(): LoadProgress {
+    const now = performance.now();
+    const recent = restLatencies.slice(lastProgress.answered);
+    const snapshot: LoadProgress = {
+      phase: sendingDone ? 'awaiting notifications' : 'buying',
+      elapsedMs: now - start,
+      sent,
+      created,
+      failed: sent - created - inFlightRequests.size,
+      dropped,
+      inFlight: inFlightRequests.size,
+      awaitingNotification: pending.size,
+      notified: notificationLatencies.length,
+      recentRate: ((created - lastProgress.created) * 1000) / Math.max(1, now - lastProgress.at),
+      recentRestP99: summarize(recent).p99,
+    };
+    lastProgress = { at: now, created, answered: restLatencies.length };
+    return snapshot;
+  }
+  const onProgress = plan.onProgress;
+  const ticker = onProgress && setInterval(() => { onProgress(progress()); }, plan.progressIntervalMs ?? 1000);
+
+  try {
+    const following = plan.trackNotifications ? followNotifications() : Promise.resolve();
+    if (plan.mode.kind === 'rate') await buyAtRate(plan.mode.ratePerSecond);
+    else await buyWithWorkers(plan.mode.workers);
+    await Promise.all(inFlightRequests);
+    sendingDone = true;
+    await following;
+  } finally {
+    if (ticker !== undefined) clearInterval(ticker);
+  }
+
+  const elapsedMs = lastResponseAt - start;
+  const confirmed = outcomes.CONFIRMED ?? 0;
+  const failedOutcomes = outcomes.FAILED ?? 0;
+  return {
+    mode: plan.mode,
+    plannedDurationMs: plan.durationMs,
+    elapsedMs,
+    purchases: {
+      sent,
+      created,
+      failed: sent - created,
+      dropped,
+      byStatus,
+      errors: [...errors].map(([message, count]) => ({ message, count })).sort((a, b) => b.count - a.count).slice(0, 5),
+    },
+    throughput: {
+      createdPerSecond: (created * 1000) / Math.max(1, elapsedMs),
+      notifiedPerSecond: (notificationLatencies.length * 1000) / Math.max(1, lastNotifiedAt - start),
+    },
+    rest: summarize(restLatencies),
+    notification: plan.trackNotifications
+      ? { tracked: created, notified: notificationLatencies.length, missing: pending.size, pollErrors, latency: summarize(notificationLatencies) }
+      : undefined,
+    outcomes,
+    declineRatio: failedOutcomes / (confirmed + failedOutcomes),
+  };
+}
