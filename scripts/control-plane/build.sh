@@ -15,6 +15,8 @@ want_cluster=false
 [ "${1:-}" = "--cluster" ] && want_cluster=true
 
 log() { printf '[control-plane] %s\n' "$*" >&2; }
+# Module downloads are expected on a first build; keep only real diagnostics.
+quiet_go() { go "$@" 2> >(grep -v '^go: downloading' >&2); }
 
 # KUBEBUILDER_ASSETS (the envtest convention) wins when it has what we need.
 if [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$KUBEBUILDER_ASSETS/etcd" ] && [ -x "$KUBEBUILDER_ASSETS/kube-apiserver" ]; then
@@ -44,7 +46,7 @@ build_etcd() {
   ( cd "$dir"
     [ -f go.mod ] || { go mod init metrox.local/etcd-build >/dev/null 2>&1; }
     go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >/dev/null 2>&1
-    go build -trimpath -ldflags "-s -w" -o "$bin/etcd.tmp" go.etcd.io/etcd/server/v3 )
+    quiet_go build -trimpath -ldflags "-s -w" -o "$bin/etcd.tmp" go.etcd.io/etcd/server/v3 )
   mv "$bin/etcd.tmp" "$bin/etcd"
 }
 
@@ -106,7 +108,7 @@ build_k8s() {
   for t in "${targets[@]}"; do
     log "building $t $K8S_VERSION (first run only, cached in $bin; the first Kubernetes binary takes 4-10 min on 2 cores, the rest reuse its build cache)"
     local start=$SECONDS
-    ( cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$bin/$t.tmp" "k8s.io/kubernetes/cmd/$t" )
+    ( cd "$dir" && quiet_go build -trimpath -ldflags "$ldflags" -o "$bin/$t.tmp" "k8s.io/kubernetes/cmd/$t" )
     mv "$bin/$t.tmp" "$bin/$t"
     log "built $t in $((SECONDS - start)) s"
   done
@@ -120,8 +122,7 @@ build_kwok() {
   ( cd "$dir"
     [ -f go.mod ] || go mod init metrox.local/kwok-build >/dev/null 2>&1
     go get "sigs.k8s.io/kwok@$KWOK_VERSION" >/dev/null 2>&1
-    go mod download >/dev/null 2>&1
-    go build -trimpath -ldflags "-s -w" -o "$bin/kwok.tmp" sigs.k8s.io/kwok/cmd/kwok
+    quiet_go build -trimpath -ldflags "-s -w" -o "$bin/kwok.tmp" sigs.k8s.io/kwok/cmd/kwok
     # The kwok binary ships no default behaviour: its "fast" stages (nodes become
     # Ready with a lease heartbeat, pods become Ready at once) are YAML in its module.
     local src; src=$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
