@@ -1,0 +1,123 @@
+// The four services as real processes for a test file: each fleet has its own databases,
+// its own exchange and queue names and free ports, so fleets of parallel test files never
+// meet. Processes are tethered to the test process and stop with it whatever happens.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { dropDatabase, ensureDatabase, entryArguments, serviceEnvironment, serviceNames, waitUntilReady, databaseUrl, type FleetSettings, type ServiceName } from '../../../scripts/local/fleet.ts';
+import { endpoints, stateDir } from '../../support/endpoints.ts';
+import { freePort, spawnTethered, type TetheredProcess } from '../../support/processes.ts';
+
+export interface Fleet {
+  readonly runId: string;
+  readonly exchange: string;
+  readonly settings: FleetSettings;
+  url(service: ServiceName, path?: string): string;
+  grpcAddress(service: ServiceName): string;
+  /** A client of the service's own database, for looking behind the API. */
+  db(service: ServiceName): pg.Pool;
+  queue(service: ServiceName): string;
+  start(service: ServiceName): Promise<void>;
+  stop(service: ServiceName): Promise<void>;
+  logTail(service: ServiceName, lines?: number): string;
+  close(): Promise<void>;
+}
+
+/** Settings that make a test fleet quick: short polls and retries, a fast gateway where wallets always decline and cards are slow. */
+export const testTuning: NodeJS.ProcessEnv = {
+  LOG_LEVEL: 'info',
+  OUTBOX_POLL_INTERVAL_MS: '200',
+  CONSUMER_RETRY_BASE_MS: '200',
+  CONSUMER_RETRY_MAX_MS: '2000',
+  PAYMENT_GATEWAY_LATENCY_MS: 'upi=5,wallet=5,card=4000',
+  PAYMENT_DECLINE_RATIO: 'upi=0,card=0,wallet=1',
+  PAYMENT_GATEWAY_ERROR_RATIO: '0',
+  NOTIFICATION_POLL_INTERVAL_MS: '200',
+  NOTIFICATION_RETRY_BASE_MS: '200',
+  NOTIFICATION_RETRY_MAX_MS: '1000',
+  TRANSACTION_GRPC_DEADLINE_MS: '1000',
+  TRANSACTION_GRPC_ATTEMPTS: '2',
+  SHUTDOWN_TIMEOUT_MS: '5000',
+};
+
+export async function startFleet(): Promise<Fleet> {
+  const infra = endpoints();
+  const runId = randomBytes(4).toString('hex');
+  const exchange = `metrox.test.${runId}`;
+  const ports = Object.fromEntries(
+    await Promise.all(serviceNames.map(async (name) => [name, { http: await freePort(), grpc: await freePort() }] as const)),
+  ) as FleetSettings['ports'];
+  const queue = (name: ServiceName): string => `${name}-${runId}`;
+  const settings: FleetSettings = {
+    adminDatabaseUrl: infra.DATABASE_URL,
+    amqpUrl: infra.AMQP_URL,
+    databaseName: (name) => `svc_${runId}_${name}`,
+    ports,
+    env: { ...testTuning, AMQP_EXCHANGE: exchange, BROKER: 'rabbitmq' },
+    // The service name is the queue name: unique per fleet.
+    serviceEnv: Object.fromEntries(serviceNames.map((name) => [name, { SERVICE_NAME: queue(name) }])),
+  };
+  const logDir = join(stateDir, 'test-logs');
+  mkdirSync(logDir, { recursive: true });
+  await Promise.all(serviceNames.map((name) => ensureDatabase(settings.adminDatabaseUrl, settings.databaseName(name))));
+
+  const processes = new Map<ServiceName, TetheredProcess>();
+  const pools = new Map<ServiceName, pg.Pool>();
+  const logFile = (name: ServiceName): string => join(logDir, `${runId}-${name}.log`);
+
+  const fleet: Fleet = {
+    runId,
+    exchange,
+    settings,
+    url: (name, path = '') => `http://127.0.0.1:${ports[name].http}${path}`,
+    grpcAddress: (name) => `127.0.0.1:${ports[name].grpc}`,
+    db(name) {
+      let pool = pools.get(name);
+      if (!pool) {
+        pool = new pg.Pool({ connectionString: databaseUrl(settings.adminDatabaseUrl, settings.databaseName(name)), max: 2 });
+        pools.set(name, pool);
+      }
+      return pool;
+    },
+    queue,
+    async start(name) {
+      const child = spawnTethered(name, process.execPath, entryArguments(name), logFile(name), serviceEnvironment(name, settings));
+      processes.set(name, child);
+      let exited = false;
+      void child.exited.then(() => (exited = true));
+      await waitUntilReady(ports[name].http, 90_000, () => `${name} did not become ready${exited ? ' (it exited)' : ''}:\n${child.logTail(30)}`);
+    },
+    async stop(name) {
+      await processes.get(name)?.stop();
+      processes.delete(name);
+    },
+    logTail: (name, lines) => processes.get(name)?.logTail(lines) ?? '(not running)',
+    async close() {
+      await Promise.all([...processes.keys()].map((name) => fleet.stop(name)));
+      await Promise.all([...pools.values()].map((pool) => pool.end()));
+      await Promise.all(serviceNames.map((name) => dropDatabase(settings.adminDatabaseUrl, settings.databaseName(name))));
+      await deleteQueues(infra.RABBITMQ_MANAGEMENT_URL, serviceNames.map(queue), exchange);
+    },
+  };
+  try {
+    await Promise.all(serviceNames.map((name) => fleet.start(name)));
+  } catch (error) {
+    await fleet.close().catch(() => undefined);
+    throw error;
+  }
+  return fleet;
+}
+
+/** Removes the fleet's queues (and their retry and dead-letter queues) and exchange from RabbitMQ. */
+async function deleteQueues(managementUrl: string, consumers: string[], exchange: string): Promise<void> {
+  const base = new URL(managementUrl);
+  const auth = `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`;
+  const api = (path: string): string => `${base.protocol}//${base.host}/api${path}`;
+  const response = await fetch(api('/queues/%2F?columns=name'), { headers: { authorization: auth } });
+  if (!response.ok) return;
+  const queues = (await response.json()) as { name: string }[];
+  const ours = queues.filter((queue) => consumers.some((consumer) => queue.name === consumer || queue.name.startsWith(`${consumer}.`)));
+  await Promise.all(ours.map((queue) => fetch(api(`/queues/%2F/${encodeURIComponent(queue.name)}`), { method: 'DELETE', headers: { authorization: auth } })));
+  await fetch(api(`/exchanges/%2F/${encodeURIComponent(exchange)}`), { method: 'DELETE', headers: { authorization: auth } });
+}
