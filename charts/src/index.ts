@@ -1,2 +1,3 @@
-// Entry point of charts; filled in by its issue.
-export {};
+// @metrox/charts: the cdk8s app that describes the whole platform.
+export { buildCharts, chartFiles, chartObjects, renderManifests, toYaml, type KubeObject } from './manifests.ts';
+export { synth, k8sDir } from './synth.ts';

@@ -1,0 +1,48 @@
+// The one place to change what the charts deploy: each service's replica count,
+// ports, events and scaling, and the platform's sizes and development credentials.
+// `npm run synth` turns it into k8s/; the types come from the operator's API, so a
+// typo here is a type error, not a rejected manifest.
+import type { MetroXServiceSpecInput } from '@metrox/operator/api';
+import type { PlatformSettings } from './src/platform/platform-chart.ts';
+
+export const serviceNames = ['transaction', 'payment', 'operations', 'notification'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+/** A service's spec without its image: the charts pin the image to the MetroX release. */
+export type ServiceSettings = Omit<MetroXServiceSpecInput, 'image'>;
+
+export const services: Record<ServiceName, ServiceSettings> = {
+  transaction: {
+    replicas: 2,
+    ports: { http: 8080, grpc: 50051 },
+    database: {},
+    events: { publishes: ['TransactionCreated', 'TransactionCompleted'], subscribes: ['PaymentConfirmed', 'PaymentFailed'] },
+  },
+  payment: {
+    replicas: 2,
+    ports: { http: 8081, grpc: 50052 },
+    database: {},
+    events: { publishes: ['PaymentConfirmed', 'PaymentFailed'], subscribes: ['TransactionCreated'] },
+    // The autoscaling example: a HorizontalPodAutoscaler on CPU between 2 and 10 Pods.
+    autoscaling: { minReplicas: 2, maxReplicas: 10, targetCPUUtilizationPercentage: 70 },
+  },
+  operations: {
+    replicas: 1,
+    ports: { http: 8082, grpc: 50053 },
+    database: {},
+    events: { subscribes: ['TransactionCreated', 'TransactionCompleted', 'PaymentConfirmed', 'PaymentFailed', 'NotificationSent'] },
+  },
+  notification: {
+    replicas: 1,
+    ports: { http: 8083, grpc: 50054 },
+    database: {},
+    events: { publishes: ['NotificationSent'], subscribes: ['PaymentConfirmed', 'PaymentFailed'] },
+  },
+};
+
+/** Development values: replace the Secrets they produce before running anywhere shared. */
+export const platformSettings: PlatformSettings = {
+  postgres: { storage: '2Gi', adminPassword: 'metrox-dev-postgres' },
+  rabbitmq: { storage: '1Gi', adminPassword: 'metrox-dev-rabbitmq' },
+  grafana: { adminPassword: 'metrox-dev-grafana' },
+};

@@ -1,0 +1,99 @@
+// Prometheus: discovers the Pods of the platform namespace and scrapes those that
+// ask for it (`prometheus.io/scrape`, `prometheus.io/port`, `prometheus.io/path`),
+// the convention the operator follows for every MetroX service. Exemplar storage is
+// on, so latency panels link to the traces behind them.
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { stringify } from 'yaml';
+import { platformImages } from '../support/images.ts';
+import { appLabels, namespace, platform } from '../support/names.ts';
+import { PlatformDeployment } from '../support/platform-deployment.ts';
+import { httpProbe, resources, scratchVolume } from '../support/restricted.ts';
+
+const { name, port } = platform.prometheus;
+
+export function prometheusConfig(): string {
+  const annotation = (key: string) => `__meta_kubernetes_pod_annotation_prometheus_io_${key}`;
+  return stringify({
+    global: { scrape_interval: '15s', evaluation_interval: '15s' },
+    scrape_configs: [
+      {
+        job_name: 'pods',
+        kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [namespace] } }],
+        relabel_configs: [
+          { source_labels: [annotation('scrape')], action: 'keep', regex: 'true' },
+          // Only running Pods: a finished init or a pending Pod has nothing to scrape.
+          { source_labels: ['__meta_kubernetes_pod_phase'], action: 'keep', regex: 'Running' },
+          { source_labels: [annotation('path')], action: 'replace', regex: '(.+)', target_label: '__metrics_path__' },
+          {
+            source_labels: ['__address__', annotation('port')],
+            action: 'replace',
+            regex: '([^:]+)(?::\\d+)?;(\\d+)',
+            replacement: '$1:$2',
+            target_label: '__address__',
+          },
+          { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+          { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+          // Dashboards group by `service`: the app.kubernetes.io/name of the Pod.
+          { source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'], target_label: 'service' },
+        ],
+      },
+      {
+        // Per-queue depths (dead-letter queues included) live on a separate endpoint.
+        job_name: 'rabbitmq-queues',
+        metrics_path: '/metrics/detailed',
+        params: { family: ['queue_coarse_metrics'] },
+        static_configs: [{ targets: [`${platform.rabbitmq.name}:${platform.rabbitmq.metricsPort}`], labels: { service: platform.rabbitmq.name } }],
+      },
+      { job_name: 'prometheus', static_configs: [{ targets: [`localhost:${port}`] }] },
+    ],
+  });
+}
+
+export class Prometheus extends Construct {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const labels = appLabels(name, 'metrics');
+    const config = prometheusConfig();
+
+    // Service discovery reads Pods in its own namespace only: a Role, not a ClusterRole.
+    new k8s.KubeServiceAccount(this, 'account', { metadata: { name, labels }, automountServiceAccountToken: true });
+    new k8s.KubeRole(this, 'role', {
+      metadata: { name: `${name}-discovery`, labels },
+      rules: [{ apiGroups: [''], resources: ['pods', 'services', 'endpoints'], verbs: ['get', 'list', 'watch'] }],
+    });
+    new k8s.KubeRoleBinding(this, 'binding', {
+      metadata: { name: `${name}-discovery`, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${name}-discovery` },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+    });
+    new k8s.KubeConfigMap(this, 'config', { metadata: { name: `${name}-config`, labels }, data: { 'prometheus.yml': config } });
+
+    new PlatformDeployment(this, 'workload', {
+      name,
+      component: 'metrics',
+      uid: 65534,
+      ports: { web: port },
+      config,
+      serviceAccountName: name,
+      container: {
+        image: platformImages.prometheus,
+        args: [
+          '--config.file=/etc/prometheus/prometheus.yml',
+          '--storage.tsdb.path=/prometheus',
+          '--storage.tsdb.retention.time=2d',
+          '--enable-feature=exemplar-storage',
+          '--web.enable-lifecycle',
+        ],
+        resources: resources({ cpu: '200m', memory: '512Mi' }, '2Gi'),
+        readinessProbe: httpProbe('/-/ready', 'web', 5),
+        livenessProbe: httpProbe('/-/healthy', 'web', 15),
+        volumeMounts: [
+          { name: 'config', mountPath: '/etc/prometheus', readOnly: true },
+          { name: 'data', mountPath: '/prometheus' },
+        ],
+      },
+      volumes: [{ name: 'config', configMap: { name: `${name}-config` } }, scratchVolume('data', '4Gi')],
+    });
+  }
+}
