@@ -119,8 +119,17 @@ CONF
   started+=(prometheus)
 }
 
+# The targets folder of the Prometheus that is actually running: it may have been
+# started from another checkout, whose folder is the one it watches.
+prometheus_targets_dir() {
+  [ -n "${PROMETHEUS_URL:-}" ] && return
+  curl -fsS -m 2 "http://127.0.0.1:$METROX_PROMETHEUS_PORT/api/v1/status/config" 2>/dev/null \
+    | grep -o '/[^ "\\]*/targets/\*\.json' | head -n 1 | sed 's#/\*\.json$##'
+}
+
 write_endpoints() {
-  local tmp="$infra/endpoints.json.tmp"
+  local tmp="$infra/endpoints.json.tmp" targets
+  targets=$(prometheus_targets_dir)
   cat > "$tmp" <<JSON
 {
   "DATABASE_URL": "${DATABASE_URL:-postgres://postgres:$PG_ADMIN_PASSWORD@127.0.0.1:$METROX_PG_PORT/postgres}",
@@ -128,7 +137,7 @@ write_endpoints() {
   "RABBITMQ_MANAGEMENT_URL": "${RABBITMQ_MANAGEMENT_URL:-http://guest:guest@127.0.0.1:$METROX_AMQP_MGMT_PORT}",
   "NATS_URL": "${NATS_URL:-nats://127.0.0.1:$METROX_NATS_PORT}",
   "PROMETHEUS_URL": "${PROMETHEUS_URL:-http://127.0.0.1:$METROX_PROMETHEUS_PORT}",
-  "PROMETHEUS_TARGETS_DIR": "$infra/prometheus/targets"
+  "PROMETHEUS_TARGETS_DIR": "$targets"
 }
 JSON
   mv "$tmp" "$infra/endpoints.json"
