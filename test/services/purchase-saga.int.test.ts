@@ -228,3 +228,86 @@ function watchEvents(): { events: { type: string; transactionId: string }[]; clo
     },
   };
 }
+
+describe('the public APIs', () => {
+  it('every service serves /healthz, /readyz, /metrics and /openapi.json', async () => {
+    for (const service of ['transaction', 'payment', 'operations', 'notification'] as const) {
+      expect((await http(fleet.url(service, '/healthz'))).status, `${service} /healthz`).toBe(200);
+      expect((await http(fleet.url(service, '/readyz'))).status, `${service} /readyz`).toBe(200);
+      expect((await http(fleet.url(service, '/metrics'))).status, `${service} /metrics`).toBe(200);
+      const openapi = await http<{ openapi: string; paths: Record<string, unknown> }>(fleet.url(service, '/openapi.json'));
+      expect(openapi.body.openapi, `${service} /openapi.json`).toMatch(/^3\./);
+      expect(Object.keys(openapi.body.paths).some((path) => path.startsWith('/v1/')), `${service} documents its API`).toBe(true);
+    }
+  });
+
+  it('every endpoint rejects malformed input with a 4xx problem+json, never a 5xx', async () => {
+    const valid = { riderId: 'r-1', fromStation: 'aluva', toStation: 'kaloor', paymentMethod: 'upi' };
+    const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': randomUUID() }) =>
+      http(fleet.url('transaction', '/v1/transactions'), { method: 'POST', body, headers });
+    const cases: [string, () => Promise<{ status: number; contentType: string; body: unknown }>, number][] = [
+      ['purchase without Idempotency-Key', () => post(JSON.stringify(valid), { 'content-type': 'application/json' }), 400],
+      ['purchase with a blank Idempotency-Key', () => post(JSON.stringify(valid), { 'content-type': 'application/json', 'idempotency-key': ' ' }), 400],
+      ['purchase that is not JSON', () => post('{"riderId": '), 400],
+      ['purchase that is an array', () => post('[]'), 400],
+      ['purchase missing fields', () => post(JSON.stringify({ riderId: 'r-1' })), 400],
+      ['purchase with an unknown payment method', () => post(JSON.stringify({ ...valid, paymentMethod: 'cash' })), 400],
+      ['purchase with an extra field', () => post(JSON.stringify({ ...valid, discount: 100 })), 400],
+      ['purchase with a huge rider id', () => post(JSON.stringify({ ...valid, riderId: 'r'.repeat(10_000) })), 400],
+      // Fastify coerces scalars by default: the number becomes the (unknown) station "1".
+      ['purchase with a number for a station', () => post(JSON.stringify({ ...valid, fromStation: 1 })), 422],
+      ['purchase with an object for a station', () => post(JSON.stringify({ ...valid, fromStation: { id: 'aluva' } })), 400],
+      ['purchase from an unknown station', () => post(JSON.stringify({ ...valid, fromStation: 'atlantis' })), 422],
+      ['purchase to the station it starts from', () => post(JSON.stringify({ ...valid, toStation: 'aluva' })), 422],
+      ['purchase as plain text', () => post('hello', { 'content-type': 'text/plain', 'idempotency-key': randomUUID() }), 400],
+      ['purchase as XML', () => post('<purchase/>', { 'content-type': 'application/xml', 'idempotency-key': randomUUID() }), 415],
+      ['transaction with a malformed id', () => http(fleet.url('transaction', '/v1/transactions/not-a-uuid')), 400],
+      ['transaction that does not exist', () => http(fleet.url('transaction', `/v1/transactions/${randomUUID()}`)), 404],
+      ['transactions without riderId', () => http(fleet.url('transaction', '/v1/transactions')), 400],
+      ['transactions with limit 0', () => http(fleet.url('transaction', '/v1/transactions?riderId=r-1&limit=0')), 400],
+      ['transactions with a non-numeric limit', () => http(fleet.url('transaction', '/v1/transactions?riderId=r-1&limit=ten')), 400],
+      ['transactions with a forged cursor', () => http(fleet.url('transaction', '/v1/transactions?riderId=r-1&cursor=Zm9v')), 400],
+      ['rider with a bad e-mail', () => http(fleet.url('transaction', '/v1/riders/r-1'), { method: 'PUT', json: { email: 'not-an-email' } }), 400],
+      ['rider with a bad phone', () => http(fleet.url('transaction', '/v1/riders/r-1'), { method: 'PUT', json: { phone: '12' } }), 400],
+      ['payments without transactionId', () => http(fleet.url('payment', '/v1/payments')), 400],
+      ['payment with a malformed id', () => http(fleet.url('payment', '/v1/payments/xyz')), 400],
+      ['payment that does not exist', () => http(fleet.url('payment', `/v1/payments/${randomUUID()}`)), 404],
+      ['notifications without transactionId', () => http(fleet.url('notification', '/v1/notifications')), 400],
+      ['notifications with an empty transactionId', () => http(fleet.url('notification', '/v1/notifications?transactionId=')), 400],
+      ['operations events with a negative limit', () => http(fleet.url('operations', '/v1/operations/events?limit=-1')), 400],
+      ['operations events of an unknown type', () => http(fleet.url('operations', '/v1/operations/events?type=Nope')), 400],
+      ['an unknown route', () => http(fleet.url('operations', '/v1/nothing-here')), 404],
+    ];
+    for (const [what, request, status] of cases) {
+      const response = await request();
+      expect(response.status, what).toBe(status);
+      expect(response.contentType, what).toContain('application/problem+json');
+      expect(response.body, what).toMatchObject({ status, title: expect.any(String) as string, type: expect.any(String) as string });
+    }
+  });
+
+  it('an unknown station is named in the problem', async () => {
+    const response = await buy({ riderId: rider(), fromStation: 'atlantis', toStation: 'kaloor', paymentMethod: 'card' });
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({
+      detail: 'unknown station "atlantis"',
+      errors: [{ pointer: 'body#/fromStation', detail: 'unknown station "atlantis"' }],
+    });
+  });
+
+  it('a rider pages through their purchases with a cursor', async () => {
+    const riderId = rider();
+    const ids: string[] = [];
+    for (const toStation of ['kaloor', 'edapally', 'vyttila']) {
+      ids.push((await buy({ riderId, fromStation: 'aluva', toStation, paymentMethod: 'upi' })).body.id);
+    }
+    const first = await http<{ items: Transaction[]; nextCursor: string | null }>(fleet.url('transaction', `/v1/transactions?riderId=${riderId}&limit=2`));
+    expect(first.body.items.map((t) => t.id)).toEqual([ids[2], ids[1]]);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await http<{ items: Transaction[]; nextCursor: string | null }>(
+      fleet.url('transaction', `/v1/transactions?riderId=${riderId}&limit=2&cursor=${first.body.nextCursor ?? ''}`),
+    );
+    expect(second.body.items.map((t) => t.id)).toEqual([ids[0]]);
+    expect(second.body.nextCursor).toBeNull();
+  });
+});
