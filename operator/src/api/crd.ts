@@ -44,7 +44,10 @@ export const statusSchema: JsonSchema = {
     broker: {
       type: 'object',
       description: 'The service\'s broker topology.',
-      properties: { queue: { type: 'string', description: 'The durable quorum queue of the service.' } },
+      properties: {
+        queue: { type: 'string', description: 'The durable quorum queue of the service.' },
+        boundTypes: { type: 'array', items: { type: 'string' }, description: 'Event types the queue is bound to.' },
+      },
     },
     dashboard: {
       type: 'object',

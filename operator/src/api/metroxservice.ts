@@ -149,7 +149,7 @@ export interface MetroXServiceStatus {
   selector?: string;
   conditions?: Condition[];
   database?: { name: string; secretName: string };
-  broker?: { queue: string };
+  broker?: { queue: string; boundTypes?: string[] };
   dashboard?: { configMapName: string };
 }
 

@@ -1,2 +1,81 @@
-// Pure rendering: a MetroXService and the operator's configuration in, desired objects out.
-export {};
+// Pure rendering: a MetroXService and the operator's configuration in, the
+// desired child objects out, each with the owner reference that makes the
+// garbage collector delete it with its MetroXService.
+import { createHash } from 'node:crypto';
+import type { MetroXService } from '../api/metroxservice.ts';
+import { canonicalJson } from '../controller/conditions.ts';
+import { childNames, commonLabels } from './names.ts';
+import { renderDashboard } from './dashboard.ts';
+import { renderWorkload, type WorkloadContext } from './workload.ts';
+
+export { renderDashboard, redPanels, eventPanels, outboxPanels, timeseriesPanel, serviceSelector, dashboardUid } from './dashboard.ts';
+export { childNames, commonLabels, selectorLabels, selectorString, queueName, managedBy } from './names.ts';
+export { managedEnvNames, minimumReplicas, type WorkloadContext } from './workload.ts';
+
+export const renderedHashAnnotation = 'metrox.io/rendered-hash';
+
+export interface RenderContext extends WorkloadContext {
+  /** AMQP URL handed to the service, written into its broker Secret. */
+  brokerServiceUrl: string | undefined;
+}
+
+export interface DesiredObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: unknown[] };
+  [field: string]: unknown;
+}
+
+export function ownerReference(mxs: MetroXService) {
+  return { apiVersion: mxs.apiVersion, kind: mxs.kind, name: mxs.metadata.name, uid: mxs.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+}
+
+function renderServiceMonitor(mxs: MetroXService): DesiredObject {
+  const { name, namespace = 'default' } = mxs.metadata;
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: { name, namespace, labels: commonLabels(name) },
+    spec: {
+      selector: { matchLabels: { 'app.kubernetes.io/instance': name, 'app.kubernetes.io/name': name } },
+      endpoints: [{ port: 'http', path: mxs.spec.observability.metrics.path, interval: '15s' }],
+    },
+  };
+}
+
+function renderDashboardConfigMap(mxs: MetroXService): DesiredObject {
+  const { name, namespace = 'default' } = mxs.metadata;
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: childNames.dashboard(name), namespace, labels: { ...commonLabels(name), grafana_dashboard: '1' } },
+    data: { [`metrox-${namespace}-${name}.json`]: JSON.stringify(renderDashboard(namespace, name)) },
+  };
+}
+
+function renderBrokerSecret(mxs: MetroXService, url: string, secretName: string): DesiredObject {
+  const { name, namespace = 'default' } = mxs.metadata;
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: secretName, namespace, labels: commonLabels(name) },
+    type: 'Opaque',
+    data: { AMQP_URL: Buffer.from(url).toString('base64') },
+  };
+}
+
+/** Everything the operator applies for a MetroXService (the database Secret is wiring's: its password is generated once). */
+export function renderChildren(mxs: MetroXService, context: RenderContext): DesiredObject[] {
+  const objects = renderWorkload(mxs, context) as DesiredObject[];
+  if (mxs.spec.observability.dashboard) objects.push(renderDashboardConfigMap(mxs));
+  if (context.serviceMonitors) objects.push(renderServiceMonitor(mxs));
+  if (context.broker !== undefined && context.brokerServiceUrl !== undefined) objects.push(renderBrokerSecret(mxs, context.brokerServiceUrl, context.broker.secretName));
+  const owner = ownerReference(mxs);
+  for (const object of objects) {
+    object.metadata.ownerReferences = [owner];
+    // A field dropped from the render must be dropped from the live object too:
+    // the hash changes whenever the render does, so the drift check applies then.
+    object.metadata.annotations = { ...object.metadata.annotations, [renderedHashAnnotation]: createHash('sha256').update(canonicalJson(object)).digest('hex').slice(0, 16) };
+  }
+  return objects;
+}

@@ -1,0 +1,138 @@
+// A list-watch cache (a reflector) that never gives up: on 410 Gone it relists,
+// on any other watch or list error (API server restart, network) it retries with
+// capped exponential backoff. Every change is reported to `onChange`; a relist
+// also reports objects that disappeared while the watch was down.
+import { KubeApiError, type KubeClient, type WatchEvent } from './kube-client.ts';
+import { collectionPath, keyOf, type KubeObject, type ResourceKind } from './resources.ts';
+
+export interface InformerOptions {
+  namespace?: string | undefined;
+  labelSelector?: string | undefined;
+  onChange: (object: KubeObject, deleted: boolean) => void;
+  onError?: (error: unknown) => void;
+  /** Synced means the first list has landed. */
+  onSynced?: () => void;
+}
+
+interface List {
+  metadata: { resourceVersion: string };
+  items: KubeObject[];
+}
+
+export class Informer {
+  readonly kind: ResourceKind;
+  readonly #client: KubeClient;
+  readonly #options: InformerOptions;
+  readonly #store = new Map<string, KubeObject>();
+  readonly #abort = new AbortController();
+  #synced = false;
+  #running: Promise<void> | undefined;
+
+  constructor(client: KubeClient, kind: ResourceKind, options: InformerOptions) {
+    this.#client = client;
+    this.kind = kind;
+    this.#options = options;
+  }
+
+  get synced(): boolean {
+    return this.#synced;
+  }
+
+  get(namespace: string, name: string): KubeObject | undefined {
+    return this.#store.get(`${namespace}/${name}`);
+  }
+
+  list(): KubeObject[] {
+    return [...this.#store.values()];
+  }
+
+  /** A method, not a property read: the flag flips while a loop awaits. */
+  #aborted(): boolean {
+    return this.#abort.signal.aborted;
+  }
+
+  start(): void {
+    this.#running ??= this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#running;
+  }
+
+  #query(extra: string): string {
+    const params = new URLSearchParams();
+    if (this.#options.labelSelector !== undefined) params.set('labelSelector', this.#options.labelSelector);
+    return `${collectionPath(this.kind, this.#options.namespace)}?${params.toString()}${extra}`;
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (!this.#aborted()) {
+      try {
+        let resourceVersion = await this.#relist();
+        failures = 0;
+        // Watch until the server ends the stream; resume from the last version seen.
+        for (;;) {
+          if (this.#aborted()) return;
+          const seen = { resourceVersion };
+          await this.#client.watch<KubeObject>(
+            this.#query(`&watch=true&allowWatchBookmarks=true&timeoutSeconds=${240 + Math.floor(Math.random() * 60)}&resourceVersion=${resourceVersion}`),
+            (event) => {
+              this.#apply(event, seen);
+            },
+            this.#abort.signal,
+          );
+          resourceVersion = seen.resourceVersion;
+        }
+      } catch (error) {
+        if (this.#aborted()) return;
+        if (!(error instanceof KubeApiError && error.status === 410)) {
+          failures++;
+          this.#options.onError?.(error);
+          const delay = Math.min(30_000, 200 * 2 ** Math.min(failures, 8)) * (0.5 + Math.random() / 2);
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+    }
+  }
+
+  #apply(event: WatchEvent<KubeObject>, seen: { resourceVersion: string }): void {
+    if (event.type === 'ERROR') {
+      const status = event.object as unknown as { code?: number; reason?: string; message?: string };
+      throw new KubeApiError(status.code ?? 500, status.reason ?? 'Unknown', `watch ${this.kind.plural}: ${status.message ?? 'error event'}`);
+    }
+    const rv = event.object.metadata.resourceVersion;
+    if (rv !== undefined) seen.resourceVersion = rv;
+    if (event.type === 'BOOKMARK') return;
+    const key = keyOf(event.object);
+    if (event.type === 'DELETED') {
+      this.#store.delete(key);
+      this.#options.onChange(event.object, true);
+    } else {
+      this.#store.set(key, event.object);
+      this.#options.onChange(event.object, false);
+    }
+  }
+
+  async #relist(): Promise<string> {
+    const list = await this.#client.get<List>(this.#query(''));
+    const fresh = new Map(list.items.map((item) => [keyOf(item), item]));
+    for (const [key, old] of this.#store) {
+      if (!fresh.has(key)) {
+        this.#store.delete(key);
+        this.#options.onChange(old, true);
+      }
+    }
+    for (const [key, item] of fresh) {
+      const old = this.#store.get(key);
+      this.#store.set(key, item);
+      if (old?.metadata.resourceVersion !== item.metadata.resourceVersion) this.#options.onChange(item, false);
+    }
+    if (!this.#synced) {
+      this.#synced = true;
+      this.#options.onSynced?.();
+    }
+    return list.metadata.resourceVersion;
+  }
+}

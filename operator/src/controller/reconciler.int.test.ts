@@ -1,0 +1,203 @@
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { startControlPlane, type ControlPlane } from '@metrox/test/control-plane';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiVersion, kind, type MetroXService } from '../api/metroxservice.ts';
+import { KubeClient, connectionFromKubeconfig } from './kube-client.ts';
+import { installCrd, mxsClient, waitFor } from '../testing/kube.ts';
+import { operatorIdentity, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
+
+const namespace = 'shop';
+
+/** Write requests the API server itself counted for the resources the operator manages. */
+async function writeCount(cp: ControlPlane): Promise<number> {
+  const admin = new KubeClient(connectionFromKubeconfig(cp.kubeconfigPath));
+  const body = await admin.get<string>('/metrics').finally(() => {
+    admin.close();
+  });
+  let total = 0;
+  for (const line of body.split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const verb = /verb="([A-Z]+)"/.exec(line)?.[1] ?? '';
+    const resource = /resource="([^"]*)"/.exec(line)?.[1] ?? '';
+    if (!['POST', 'PUT', 'PATCH', 'DELETE', 'APPLY'].includes(verb)) continue;
+    if (['leases', 'events'].includes(resource)) continue;
+    total += Number(line.split(' ').pop());
+  }
+  return total;
+}
+
+describe('the operator reconciles MetroXServices on a real API server', () => {
+  let cp: ControlPlane;
+  let kubeconfig: string;
+  let operator: OperatorProcess;
+  let mxs: ReturnType<typeof mxsClient>;
+  let apps: AppsV1Api;
+  let core: CoreV1Api;
+
+  beforeAll(async () => {
+    cp = await startControlPlane();
+    await installCrd(cp.kubeConfig);
+    core = cp.kubeConfig.makeApiClient(CoreV1Api);
+    apps = cp.kubeConfig.makeApiClient(AppsV1Api);
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    kubeconfig = await operatorIdentity(cp.kubeConfig, (ns, name) => cp.serviceAccountKubeConfig(ns, name));
+    operator = await startOperator(kubeconfig, { METROX_OTLP_ENDPOINT: 'http://collector:4318' });
+    mxs = mxsClient(cp.kubeConfig);
+  });
+  afterAll(async () => {
+    await operator.stop();
+    await cp.stop();
+  });
+
+  const converged = (name: string) =>
+    waitFor(`${name} to be reconciled`, async () => {
+      const current = await mxs.get(namespace, name);
+      return current.status?.observedGeneration === current.metadata.generation ? current : undefined;
+    });
+
+  it('creates every child with owner references, the expected content and conditions', async () => {
+    await mxs.create(namespace, {
+      apiVersion, kind, metadata: { name: 'payment' },
+      spec: { image: 'ghcr.io/metrox/payment:1.0.0', replicas: 2, ports: { http: 8080, grpc: 50051 }, env: [{ name: 'GATEWAY_FAILURE_RATE', value: '0.1' }], events: { publishes: ['PaymentConfirmed'], subscribes: ['TransactionCreated'] }, observability: { logLevel: 'debug', tracing: { samplingRatio: 0.25 } } },
+    });
+    const current = await converged('payment');
+    const uid = current.metadata.uid;
+    const deployment = await apps.readNamespacedDeployment({ namespace, name: 'payment' });
+    expect(deployment.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'MetroXService', name: 'payment', uid, controller: true })]);
+    expect(deployment.spec?.replicas).toBe(2);
+    const pod = deployment.spec?.template.spec;
+    const container = pod?.containers[0];
+    expect(container?.image).toBe('ghcr.io/metrox/payment:1.0.0');
+    expect(container?.livenessProbe?.httpGet?.path).toBe('/healthz');
+    expect(container?.readinessProbe?.httpGet?.path).toBe('/readyz');
+    expect(container?.securityContext).toMatchObject({ allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+    const env = Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
+    expect(env).toMatchObject({
+      OTEL_SERVICE_NAME: 'payment',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+      LOG_LEVEL: 'debug',
+      GATEWAY_FAILURE_RATE: '0.1',
+      POD_NAMESPACE: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } },
+    });
+    expect(env.OTEL_RESOURCE_ATTRIBUTES).toContain('k8s.pod.name=$(POD_NAME)');
+    const service = await core.readNamespacedService({ namespace, name: 'payment' });
+    expect(service.spec?.ports?.map((p) => p.port)).toEqual([8080, 50051]);
+    expect(service.metadata?.ownerReferences?.[0]?.uid).toBe(uid);
+    await expect(core.readNamespacedServiceAccount({ namespace, name: 'payment' })).resolves.toBeDefined();
+    const dashboard = await core.readNamespacedConfigMap({ namespace, name: 'payment-dashboard' });
+    expect(dashboard.metadata?.labels?.grafana_dashboard).toBe('1');
+    expect(Object.values(dashboard.data ?? {})[0]).toContain('metrox_outbox_pending');
+    const pdb = await cp.kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'policy', version: 'v1', namespace, plural: 'poddisruptionbudgets', name: 'payment' }) as { metadata: { ownerReferences: { uid: string }[] } };
+    expect(pdb.metadata.ownerReferences[0]?.uid).toBe(uid);
+
+    const conditions = Object.fromEntries((current.status?.conditions ?? []).map((c) => [c.type, c]));
+    expect(conditions.Available).toMatchObject({ status: 'False', observedGeneration: current.metadata.generation });
+    expect(conditions.DashboardReady).toMatchObject({ status: 'True', reason: 'DashboardProvisioned' });
+    expect(conditions.BrokerReady).toMatchObject({ status: 'False', reason: 'BrokerNotConfigured', message: expect.stringContaining('METROX_AMQP_ADMIN_URL') as unknown });
+    expect(conditions.Ready?.status).toBe('False');
+    expect(current.status?.selector).toBe('app.kubernetes.io/name=payment,app.kubernetes.io/instance=payment');
+  });
+
+  it('reports Ready once the Deployment is available', async () => {
+    await mxs.create(namespace, { apiVersion, kind, metadata: { name: 'notification' }, spec: { image: 'ghcr.io/metrox/notification:1.0.0' } });
+    await converged('notification');
+    // No kube-controller-manager here: play the Deployment controller's part.
+    await apps.patchNamespacedDeploymentStatus(
+      { namespace, name: 'notification', body: { status: { replicas: 1, readyReplicas: 1, availableReplicas: 1, conditions: [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'ok' }] } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const ready = await waitFor('Ready=True', async () => {
+      const current = await mxs.get(namespace, 'notification');
+      return current.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? current : undefined;
+    });
+    expect(ready.status).toMatchObject({ replicas: 1, readyReplicas: 1 });
+  });
+
+  it('scales the Deployment through the scale subresource', async () => {
+    const objects = cp.kubeConfig.makeApiClient(CustomObjectsApi);
+    await objects.patchNamespacedCustomObjectScale(
+      { group: 'metrox.io', version: 'v1alpha1', namespace, plural: 'metroxservices', name: 'payment', body: { spec: { replicas: 5 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await waitFor('Deployment at 5 replicas', async () => (await apps.readNamespacedDeployment({ namespace, name: 'payment' })).spec?.replicas === 5);
+  });
+
+  it('rolls the Deployment to a new image', async () => {
+    await mxs.patch(namespace, 'payment', [{ op: 'replace', path: '/spec/image', value: 'ghcr.io/metrox/payment:1.1.0' }]);
+    await waitFor('new image', async () => (await apps.readNamespacedDeployment({ namespace, name: 'payment' })).spec?.template.spec?.containers[0]?.image === 'ghcr.io/metrox/payment:1.1.0');
+  });
+
+  it('reverts a manual edit of a managed field and keeps a field owned by another manager', async () => {
+    await apps.patchNamespacedDeployment(
+      { namespace, name: 'payment', fieldManager: 'kubectl-edit', body: { metadata: { annotations: { 'team.example/owner': 'payments' } }, spec: { template: { spec: { containers: [{ name: 'service', image: 'evil:latest' }] } } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+    const reverted = await waitFor('image reverted', async () => {
+      const d = await apps.readNamespacedDeployment({ namespace, name: 'payment' });
+      return d.spec?.template.spec?.containers[0]?.image === 'ghcr.io/metrox/payment:1.1.0' ? d : undefined;
+    });
+    expect(reverted.metadata?.annotations?.['team.example/owner']).toBe('payments');
+  });
+
+  it('removes the autoscaler-free replica count from its apply when autoscaling is set', async () => {
+    await mxs.patch(namespace, 'payment', [{ op: 'add', path: '/spec/autoscaling', value: { minReplicas: 2, maxReplicas: 6 } }]);
+    const hpa = await waitFor('HPA', () => cp.kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'autoscaling', version: 'v2', namespace, plural: 'horizontalpodautoscalers', name: 'payment' }) as Promise<{ spec: { minReplicas: number; maxReplicas: number; scaleTargetRef: { name: string } } }>);
+    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 6, scaleTargetRef: { name: 'payment' } });
+    const deployment = await apps.readNamespacedDeployment({ namespace, name: 'payment' });
+    const ours = deployment.metadata?.managedFields?.find((f) => f.manager === 'metrox-operator' && f.operation === 'Apply');
+    expect(JSON.stringify(ours?.fieldsV1)).not.toContain('f:replicas');
+  });
+
+  it('issues zero writes when resyncing converged resources', async () => {
+    await converged('payment');
+    await converged('notification');
+    // A fresh operator reconciles everything once on start: a full resync.
+    await operator.stop();
+    const before = await writeCount(cp);
+    operator = await startOperator(kubeconfig, { METROX_OTLP_ENDPOINT: 'http://collector:4318' });
+    await waitFor('a resync of both resources', async () => {
+      const text = await operator.metrics();
+      const success = /controller_runtime_reconcile_total\{controller="metroxservice",result="success"\} (\d+)/.exec(text)?.[1];
+      return Number(success ?? 0) >= 2;
+    });
+    expect(await writeCount(cp) - before).toBe(0);
+  });
+
+  it('converges without duplicates after being killed mid-reconcile, and only the leader writes', async () => {
+    const names = Array.from({ length: 20 }, (_, i) => `burst-${i}`);
+    await Promise.all(names.map((name) => mxs.create(namespace, { apiVersion, kind, metadata: { name }, spec: { image: 'img:1', replicas: 2 } })));
+    await waitFor('some reconciles', async () => /controller_runtime_reconcile_total\{[^}]*result="success"\} ([1-9]\d*)/.test(await operator.metrics()));
+    await operator.kill();
+    operator = await startOperator(kubeconfig, { METROX_OTLP_ENDPOINT: 'http://collector:4318' });
+    const standby = await startOperator(kubeconfig, { METROX_OTLP_ENDPOINT: 'http://collector:4318' });
+    try {
+      for (const name of names) await converged(name);
+      const deployments = await apps.listNamespacedDeployment({ namespace, labelSelector: 'app.kubernetes.io/managed-by=metrox-operator' });
+      const burst = deployments.items.filter((d) => d.metadata?.name?.startsWith('burst-'));
+      expect(burst.map((d) => d.metadata?.name).sort()).toEqual([...names].sort());
+      const [a, b] = [await operator.metrics(), await standby.metrics()];
+      const leaders = [a, b].filter((text) => text.includes('leader_election_master_status{name="metrox-operator"} 1'));
+      expect(leaders).toHaveLength(1);
+      const follower = leaders[0] === a ? b : a;
+      expect(follower).not.toMatch(/controller_runtime_reconcile_total\{/);
+    } finally {
+      await standby.stop();
+    }
+  });
+
+  it('releases the lease on graceful shutdown', async () => {
+    expect(await operator.stop()).toBe(0);
+    const lease = await cp.kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'coordination.k8s.io', version: 'v1', namespace: 'metrox-system', plural: 'leases', name: 'metrox-operator' }) as { spec: { holderIdentity?: string } };
+    expect(lease.spec.holderIdentity ?? '').toBe('');
+    operator = await startOperator(kubeconfig);
+  });
+
+  it('deletes children with the MetroXService (owner references)', async () => {
+    const current: MetroXService = await mxs.get(namespace, 'notification');
+    expect(current.metadata.finalizers ?? []).toEqual([]);
+    await mxs.delete(namespace, 'notification');
+    await waitFor('gone', async () => mxs.get(namespace, 'notification').then(() => false, () => true));
+  });
+});

@@ -1,0 +1,304 @@
+// The MetroXService reconciler: one level-triggered entry point, reconcile(key).
+// It reads the MetroXService and its children from the informer caches, wires
+// the database and broker, applies the rendered children that drifted with
+// server-side apply, prunes optional children no longer wanted, and writes
+// status only when it changed. Errors go back to the queue with context.
+import { databaseName, fieldManager, finalizer } from '../api/defaults.ts';
+import type { Condition, MetroXService, MetroXServiceStatus } from '../api/metroxservice.ts';
+import type { OperatorConfig } from '../install/configuration.ts';
+import { childNames, queueName, renderChildren, selectorString, type DesiredObject, type RenderContext } from '../render/index.ts';
+import { adminPool, databaseUrl, dropDatabase, ensureDatabase, generatePassword, type DatabaseGrant } from '../wiring/database.ts';
+import { deleteQueues, ensureExchange, ensureQueueTopology } from '../wiring/broker.ts';
+import { condition, mergeConditions, readyCondition, statusEqual, transitions, type ConditionInput } from './conditions.ts';
+import { contains } from './drift.ts';
+import type { Informer } from './informer.ts';
+import { KubeApiError, type KubeClient } from './kube-client.ts';
+import { kinds, kindOf, objectPath, collectionPath, type KubeObject, type ResourceKind } from './resources.ts';
+
+export interface ReconcilerDeps {
+  client: KubeClient;
+  config: OperatorConfig;
+  services: Informer;
+  children: Map<string, Informer>;
+  serviceMonitors: boolean;
+  log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Children removed when the spec no longer asks for them. */
+const optionalKinds: ResourceKind[] = [kinds.HorizontalPodAutoscaler, kinds.PodDisruptionBudget, kinds.ConfigMap];
+
+export class DependencyNotReady extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DependencyNotReady';
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AggregateError) return error.errors.map(describe).join('; ');
+  if (error instanceof Error) return error.message === '' ? error.name : error.message;
+  return String(error);
+}
+
+export class Reconciler {
+  readonly #deps: ReconcilerDeps;
+  readonly #pool: ReturnType<typeof adminPool> | undefined;
+
+  constructor(deps: ReconcilerDeps) {
+    this.#deps = deps;
+    this.#pool = deps.config.postgres === undefined ? undefined : adminPool(deps.config.postgres.adminUrl);
+  }
+
+  async close(): Promise<void> {
+    await this.#pool?.end();
+  }
+
+  async reconcile(key: string): Promise<void> {
+    const [namespace = '', name = ''] = key.split('/');
+    const mxs = this.#deps.services.get(namespace, name) as MetroXService | undefined;
+    if (mxs === undefined) return; // Deleted: the garbage collector removes the children.
+    if (mxs.metadata.deletionTimestamp !== undefined) {
+      await this.#finalize(mxs);
+      return;
+    }
+    if (this.#needsFinalizer(mxs) && !(mxs.metadata.finalizers ?? []).includes(finalizer)) {
+      await this.#deps.client.request('PATCH', objectPath(kinds.MetroXService, namespace, name), {
+        metadata: { finalizers: [...(mxs.metadata.finalizers ?? []), finalizer], resourceVersion: mxs.metadata.resourceVersion },
+      }, 'application/merge-patch+json');
+      return; // The update comes back through the informer.
+    }
+
+    const conditions: ConditionInput[] = [];
+    const status: MetroXServiceStatus = { selector: selectorString(name) };
+    const failures: unknown[] = [];
+
+    const database = await this.#wireDatabase(mxs).catch((error: unknown) => {
+      failures.push(error);
+      return condition('DatabaseReady', false, error instanceof DependencyNotReady ? 'DatabaseUnreachable' : 'DatabaseError', `Could not prepare the database: ${describe(error)}. The operator retries with backoff.`);
+    });
+    if ('secretName' in database) {
+      status.database = { name: database.name, secretName: database.secretName };
+      conditions.push(condition('DatabaseReady', true, 'DatabaseProvisioned', `Database ${database.name} and its role exist; credentials are in Secret ${database.secretName}.`));
+    } else conditions.push(database);
+
+    const broker = await this.#wireBroker(mxs).catch((error: unknown) => {
+      failures.push(error);
+      return condition('BrokerReady', false, 'BrokerUnreachable', `Could not declare the broker topology: ${describe(error)}. The operator retries with backoff.`);
+    });
+    if ('queue' in broker) {
+      status.broker = { queue: broker.queue, boundTypes: broker.boundTypes };
+      conditions.push(condition('BrokerReady', true, 'TopologyDeclared', broker.message));
+    } else conditions.push(broker);
+
+    const context = this.#renderContext(mxs);
+    const desired = renderChildren(mxs, context);
+    await this.#applyChildren(mxs, desired);
+    await this.#prune(mxs, desired);
+
+    if (mxs.spec.observability.dashboard) {
+      status.dashboard = { configMapName: childNames.dashboard(name) };
+      conditions.push(condition('DashboardReady', true, 'DashboardProvisioned', `Dashboard ConfigMap ${childNames.dashboard(name)} is labelled grafana_dashboard=1 for Grafana's sidecar.`));
+    } else {
+      conditions.push(condition('DashboardReady', true, 'DashboardDisabled', 'spec.observability.dashboard is false.'));
+    }
+
+    const deployment = this.#child(kinds.Deployment, namespace, name);
+    const deploymentStatus = (deployment?.status ?? {}) as { replicas?: number; readyReplicas?: number; availableReplicas?: number; observedGeneration?: number; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+    status.replicas = deploymentStatus.replicas ?? 0;
+    status.readyReplicas = deploymentStatus.readyReplicas ?? 0;
+    conditions.unshift(availability(mxs, deployment, deploymentStatus));
+
+    await this.#writeStatus(mxs, status, conditions);
+    if (failures.length > 0) throw new AggregateError(failures, `${key}: ${failures.map(describe).join('; ')}`);
+  }
+
+  #needsFinalizer(mxs: MetroXService): boolean {
+    return (mxs.spec.database !== undefined && this.#deps.config.postgres !== undefined) || this.#wantsQueue(mxs);
+  }
+
+  #wantsQueue(mxs: MetroXService): boolean {
+    return this.#deps.config.broker !== undefined && mxs.spec.events.subscribes.length > 0;
+  }
+
+  #wantsBroker(mxs: MetroXService): boolean {
+    return this.#deps.config.broker !== undefined && (mxs.spec.events.subscribes.length > 0 || mxs.spec.events.publishes.length > 0);
+  }
+
+  #renderContext(mxs: MetroXService): RenderContext {
+    const { config } = this.#deps;
+    const { name } = mxs.metadata;
+    const broker = this.#wantsBroker(mxs) && config.broker !== undefined ? { secretName: childNames.brokerSecret(name), exchange: config.broker.exchange } : undefined;
+    return {
+      otlpEndpoint: config.otlpEndpoint,
+      databaseSecret: mxs.spec.database !== undefined && config.postgres !== undefined ? childNames.databaseSecret(name) : undefined,
+      broker,
+      brokerServiceUrl: config.broker?.serviceUrl,
+      serviceMonitors: this.#deps.serviceMonitors,
+    };
+  }
+
+  #child(kind: ResourceKind, namespace: string, name: string): KubeObject | undefined {
+    return this.#deps.children.get(kind.kind)?.get(namespace, name);
+  }
+
+  async #live(kind: ResourceKind, namespace: string, name: string): Promise<KubeObject | undefined> {
+    const informer = this.#deps.children.get(kind.kind);
+    if (informer !== undefined) return informer.get(namespace, name);
+    try {
+      return await this.#deps.client.get<KubeObject>(objectPath(kind, namespace, name));
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async #applyChildren(mxs: MetroXService, desired: DesiredObject[]): Promise<void> {
+    const results = await Promise.allSettled(
+      desired.map(async (object) => {
+        const kind = kindOf(object);
+        const live = await this.#live(kind, object.metadata.namespace, object.metadata.name);
+        if (live !== undefined && contains(live, object)) return;
+        await this.#deps.client.apply(objectPath(kind, object.metadata.namespace, object.metadata.name), object, fieldManager).catch((error: unknown) => {
+          throw new Error(`could not apply ${object.kind} ${object.metadata.namespace}/${object.metadata.name}: ${describe(error)}`, { cause: error });
+        });
+      }),
+    );
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+    if (failed.length > 0) throw new AggregateError(failed, `${mxs.metadata.namespace ?? ''}/${mxs.metadata.name}: ${failed.map(describe).join('; ')}`);
+  }
+
+  async #prune(mxs: MetroXService, desired: DesiredObject[]): Promise<void> {
+    const { namespace = '', name, uid } = mxs.metadata;
+    for (const kind of optionalKinds) {
+      const childName = kind === kinds.ConfigMap ? childNames.dashboard(name) : name;
+      const live = this.#child(kind, namespace, childName);
+      if (live === undefined || desired.some((d) => d.kind === kind.kind && d.metadata.name === childName)) continue;
+      if (!(live.metadata.ownerReferences ?? []).some((o) => o.uid === uid)) continue;
+      await this.#deps.client.request('DELETE', objectPath(kind, namespace, childName)).catch((error: unknown) => {
+        if (!(error instanceof KubeApiError && error.status === 404)) throw error;
+      });
+    }
+  }
+
+  async #wireDatabase(mxs: MetroXService): Promise<ConditionInput | { name: string; secretName: string }> {
+    const { namespace = '', name } = mxs.metadata;
+    if (mxs.spec.database === undefined) return condition('DatabaseReady', true, 'NoDatabase', 'The service asks for no database.');
+    const { postgres } = this.#deps.config;
+    if (postgres === undefined || this.#pool === undefined) {
+      return condition('DatabaseReady', false, 'DatabaseNotConfigured', 'The operator has no platform Postgres configured: set METROX_POSTGRES_ADMIN_URL on the operator.');
+    }
+    const db = databaseName(name, mxs.spec);
+    const secretName = childNames.databaseSecret(name);
+    let password: string;
+    const existing = await this.#live(kinds.Secret, namespace, secretName);
+    const stored = (existing?.data as Record<string, string> | undefined)?.PGPASSWORD;
+    if (stored !== undefined) {
+      password = Buffer.from(stored, 'base64').toString('utf8');
+    } else {
+      // Generated once; the Secret is created before the role so a crash in between loses nothing.
+      password = generatePassword();
+      const grant = { database: db, role: db, password };
+      const url = databaseUrl(postgres.serviceHost, postgres.servicePort, grant);
+      const body = {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: secretName, namespace, labels: { 'app.kubernetes.io/managed-by': 'metrox-operator', 'metrox.io/service': name }, ownerReferences: [{ apiVersion: mxs.apiVersion, kind: mxs.kind, name, uid: mxs.metadata.uid, controller: true, blockOwnerDeletion: true }] },
+        type: 'Opaque',
+        stringData: { DATABASE_URL: url, PGHOST: postgres.serviceHost, PGPORT: String(postgres.servicePort), PGDATABASE: db, PGUSER: db, PGPASSWORD: password },
+      };
+      try {
+        await this.#deps.client.request('POST', collectionPath(kinds.Secret, namespace), body);
+      } catch (error) {
+        if (error instanceof KubeApiError && error.status === 409) throw new Error(`Secret ${secretName} appeared concurrently; retrying`, { cause: error });
+        throw error;
+      }
+    }
+    const grant: DatabaseGrant = { database: db, role: db, password };
+    try {
+      await ensureDatabase(this.#pool, grant);
+    } catch (error) {
+      throw new DependencyNotReady(`Postgres: ${describe(error)}`, { cause: error });
+    }
+    return { name: db, secretName };
+  }
+
+  async #wireBroker(mxs: MetroXService): Promise<ConditionInput | { queue: string; boundTypes: string[]; message: string }> {
+    const { broker } = this.#deps.config;
+    if (!this.#wantsBroker(mxs) || broker === undefined) {
+      if (broker === undefined && (mxs.spec.events.subscribes.length > 0 || mxs.spec.events.publishes.length > 0)) {
+        return condition('BrokerReady', false, 'BrokerNotConfigured', 'The operator has no platform broker configured: set METROX_AMQP_ADMIN_URL on the operator.');
+      }
+      return condition('BrokerReady', true, 'NoEvents', 'The service publishes and consumes no events.');
+    }
+    const queue = queueName(mxs);
+    const subscribes = [...mxs.spec.events.subscribes].sort();
+    if (subscribes.length === 0) {
+      await ensureExchange(broker.adminUrl, broker.exchange);
+      return { queue: '', boundTypes: [], message: `Exchange ${broker.exchange} exists; the service subscribes to nothing.` };
+    }
+    await ensureQueueTopology(broker.adminUrl, { exchange: broker.exchange, queue, subscribes, previouslyBound: mxs.status?.broker?.boundTypes ?? [] });
+    return { queue, boundTypes: subscribes, message: `Queue ${queue} (quorum, dead letters in ${queue}.dlq) is bound to ${subscribes.join(', ')} on ${broker.exchange}.` };
+  }
+
+  async #finalize(mxs: MetroXService): Promise<void> {
+    const { namespace = '', name } = mxs.metadata;
+    if (!(mxs.metadata.finalizers ?? []).includes(finalizer)) return;
+    const { config } = this.#deps;
+    if (mxs.spec.database?.deletionPolicy === 'Delete' && this.#pool !== undefined) {
+      const db = databaseName(name, mxs.spec);
+      await dropDatabase(this.#pool, { database: db, role: db });
+      this.#deps.log('info', 'dropped database', { namespace, name, database: db });
+    }
+    const queue = mxs.status?.broker?.queue;
+    if (config.broker !== undefined && queue !== undefined && queue !== '') await deleteQueues(config.broker.adminUrl, queue);
+    const finalizers = (mxs.metadata.finalizers ?? []).filter((f) => f !== finalizer);
+    await this.#deps.client.request('PATCH', objectPath(kinds.MetroXService, namespace, name), {
+      metadata: { finalizers, resourceVersion: mxs.metadata.resourceVersion },
+    }, 'application/merge-patch+json');
+  }
+
+  async #writeStatus(mxs: MetroXService, status: MetroXServiceStatus, conditions: ConditionInput[]): Promise<void> {
+    const generation = mxs.metadata.generation ?? 0;
+    const all = [...conditions, readyCondition(conditions)];
+    const merged = mergeConditions(mxs.status?.conditions, all, generation, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
+    const next: MetroXServiceStatus = { ...status, observedGeneration: generation, conditions: merged };
+    if (statusEqual(mxs.status, next)) return;
+    const { namespace = '', name } = mxs.metadata;
+    await this.#deps.client.request('PATCH', `${objectPath(kinds.MetroXService, namespace, name)}/status`, { status: next }, 'application/merge-patch+json');
+    const changed = transitions(mxs.status?.conditions, merged);
+    await Promise.all(changed.map((c) => this.#event(mxs, c))).catch(() => undefined);
+  }
+
+  async #event(mxs: MetroXService, c: Condition): Promise<void> {
+    const { namespace = 'default', name } = mxs.metadata;
+    const now = new Date();
+    await this.#deps.client.request('POST', collectionPath(kinds.Event, namespace), {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { generateName: `${name}.`, namespace },
+      eventTime: now.toISOString().replace('Z', '000Z'),
+      reportingController: 'metrox.io/operator',
+      reportingInstance: this.#deps.config.identity,
+      action: 'Reconcile',
+      reason: c.reason,
+      note: `${c.type}=${c.status}: ${c.message}`.slice(0, 1000),
+      type: c.status === 'False' ? 'Warning' : 'Normal',
+      regarding: { apiVersion: mxs.apiVersion, kind: mxs.kind, name, namespace, uid: mxs.metadata.uid },
+    });
+  }
+}
+
+function availability(
+  mxs: MetroXService,
+  deployment: KubeObject | undefined,
+  status: { readyReplicas?: number; observedGeneration?: number; conditions?: { type: string; status: string; reason?: string; message?: string }[] },
+): ConditionInput {
+  if (deployment === undefined) return condition('Available', false, 'DeploymentMissing', 'The Deployment has not been created yet.');
+  const wanted = mxs.spec.autoscaling === undefined ? mxs.spec.replicas : mxs.spec.autoscaling.minReplicas;
+  if (wanted === 0) return condition('Available', true, 'ScaledToZero', 'spec.replicas is 0.');
+  const available = status.conditions?.find((c) => c.type === 'Available');
+  if (available?.status === 'True' && (status.readyReplicas ?? 0) > 0) {
+    return condition('Available', true, 'MinimumReplicasAvailable', `${status.readyReplicas ?? 0} ready replicas.`);
+  }
+  return condition('Available', false, available?.reason ?? 'DeploymentProgressing', available?.message ?? `Waiting for Pods of Deployment ${mxs.metadata.name} to become ready (${status.readyReplicas ?? 0} ready). Check the Pods' events if this persists.`);
+}

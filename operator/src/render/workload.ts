@@ -1,0 +1,155 @@
+// The workload of a MetroXService as cdk8s-plus constructs: Deployment, Service,
+// ServiceAccount, and when asked for, HorizontalPodAutoscaler and
+// PodDisruptionBudget. Pure: synthesized in memory, nothing is sent anywhere.
+import type { V1EnvVar } from '@kubernetes/client-node';
+import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { defaultResources } from '../api/defaults.ts';
+import type { MetroXService } from '../api/metroxservice.ts';
+import { childNames, commonLabels, queueName, selectorLabels } from './names.ts';
+
+export interface WorkloadContext {
+  otlpEndpoint: string;
+  /** Set when the operator wires a database for this service. */
+  databaseSecret: string | undefined;
+  /** Set when the operator wires broker topology for this service. */
+  broker: { secretName: string; exchange: string } | undefined;
+  /** Prometheus Operator present: scrape through a ServiceMonitor instead of annotations. */
+  serviceMonitors: boolean;
+}
+
+/** Environment variables the operator owns; spec.env cannot override them. */
+export const managedEnvNames = new Set([
+  'SERVICE_NAME', 'PORT', 'GRPC_PORT', 'LOG_LEVEL', 'POD_NAME', 'POD_NAMESPACE',
+  'OTEL_SERVICE_NAME', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG', 'OTEL_RESOURCE_ATTRIBUTES',
+  'DATABASE_URL', 'AMQP_URL', 'AMQP_EXCHANGE', 'METROX_QUEUE', 'METROX_SUBSCRIBED_EVENTS', 'METROX_PUBLISHED_EVENTS', 'METRICS_PATH',
+]);
+
+function managedEnv(mxs: MetroXService, context: WorkloadContext): V1EnvVar[] {
+  const { name, namespace = 'default' } = mxs.metadata;
+  const { spec } = mxs;
+  const env: V1EnvVar[] = [
+    { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    { name: 'SERVICE_NAME', value: name },
+    { name: 'PORT', value: String(spec.ports.http) },
+  ];
+  if (spec.ports.grpc !== undefined) env.push({ name: 'GRPC_PORT', value: String(spec.ports.grpc) });
+  env.push(
+    { name: 'LOG_LEVEL', value: spec.observability.logLevel },
+    { name: 'METRICS_PATH', value: spec.observability.metrics.path },
+    { name: 'OTEL_SERVICE_NAME', value: name },
+    { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: context.otlpEndpoint },
+    { name: 'OTEL_TRACES_SAMPLER', value: 'parentbased_traceidratio' },
+    { name: 'OTEL_TRACES_SAMPLER_ARG', value: String(spec.observability.tracing.samplingRatio) },
+    { name: 'OTEL_RESOURCE_ATTRIBUTES', value: `service.namespace=${namespace},k8s.namespace.name=$(POD_NAMESPACE),k8s.pod.name=$(POD_NAME),k8s.deployment.name=${name}` },
+  );
+  if (context.databaseSecret !== undefined) {
+    env.push({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: context.databaseSecret, key: 'DATABASE_URL' } } });
+  }
+  if (context.broker !== undefined) {
+    env.push(
+      { name: 'AMQP_URL', valueFrom: { secretKeyRef: { name: context.broker.secretName, key: 'AMQP_URL' } } },
+      { name: 'AMQP_EXCHANGE', value: context.broker.exchange },
+      { name: 'METROX_QUEUE', value: queueName(mxs) },
+    );
+    // The API server drops empty values: leave them out so live and desired compare equal.
+    if (spec.events.subscribes.length > 0) env.push({ name: 'METROX_SUBSCRIBED_EVENTS', value: spec.events.subscribes.join(',') });
+    if (spec.events.publishes.length > 0) env.push({ name: 'METROX_PUBLISHED_EVENTS', value: spec.events.publishes.join(',') });
+  }
+  for (const extra of spec.env ?? []) if (!managedEnvNames.has(extra.name)) env.push(extra);
+  return env;
+}
+
+/** Replicas the workload runs at least: decides whether a disruption budget makes sense. */
+export function minimumReplicas(mxs: MetroXService): number {
+  return mxs.spec.autoscaling?.minReplicas ?? mxs.spec.replicas;
+}
+
+export function renderWorkload(mxs: MetroXService, context: WorkloadContext): Record<string, unknown>[] {
+  const { name, namespace = 'default' } = mxs.metadata;
+  const { spec } = mxs;
+  const labels = commonLabels(name);
+  const app = new App();
+  const chart = new Chart(app, name, { namespace, labels, disableResourceNameHashes: true });
+
+  const serviceAccount = new kplus.ServiceAccount(chart, 'service-account', {
+    metadata: { name: childNames.workload(name) },
+    automountToken: false,
+  });
+
+  const ports: kplus.ContainerPort[] = [{ name: 'http', number: spec.ports.http }];
+  if (spec.ports.grpc !== undefined) ports.push({ name: 'grpc', number: spec.ports.grpc });
+  const scrape: Record<string, string> = context.serviceMonitors
+    ? {}
+    : { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(spec.ports.http), 'prometheus.io/path': spec.observability.metrics.path };
+
+  const deployment = new kplus.Deployment(chart, 'deployment', {
+    metadata: { name: childNames.workload(name) },
+    // With an autoscaler the HPA owns the count: leave spec.replicas out of our apply.
+    ...(spec.autoscaling === undefined ? { replicas: spec.replicas } : {}),
+    select: false,
+    serviceAccount,
+    automountServiceAccountToken: false,
+    podMetadata: { labels, annotations: scrape },
+    securityContext: { ensureNonRoot: true, user: 10001, group: 10001, fsGroup: 10001 },
+    containers: [
+      {
+        name: 'service',
+        image: spec.image,
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        ports,
+        liveness: kplus.Probe.fromHttpGet('/healthz', { port: spec.ports.http, periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
+        readiness: kplus.Probe.fromHttpGet('/readyz', { port: spec.ports.http, periodSeconds: Duration.seconds(5), failureThreshold: 2 }),
+        securityContext: {
+          ensureNonRoot: true,
+          user: 10001,
+          group: 10001,
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          privileged: false,
+          capabilities: { drop: [kplus.Capability.ALL] },
+          seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+        },
+      },
+    ],
+  });
+  deployment.select(kplus.LabelSelector.of({ labels: selectorLabels(name) }));
+  // Pass-through core types (EnvVar with valueFrom, ResourceRequirements as written)
+  // go in as JSON: the API server validates them, cdk8s need not model them.
+  const container = '/spec/template/spec/containers/0';
+  ApiObject.of(deployment).addJsonPatch(
+    JsonPatch.add(`${container}/env`, managedEnv(mxs, context)),
+    JsonPatch.add(`${container}/resources`, structuredClone(spec.resources ?? defaultResources)),
+    // cdk8s-plus's construct-address label adds nothing to our explicit selector.
+    JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
+    JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+  );
+
+  const service = new kplus.Service(chart, 'service', {
+    metadata: { name: childNames.workload(name) },
+    ports: ports.map((p) => ({ name: p.name ?? 'http', port: p.number, targetPort: p.number })),
+  });
+  for (const [key, value] of Object.entries(selectorLabels(name))) service.selectLabel(key, value);
+
+  if (spec.autoscaling !== undefined) {
+    new kplus.HorizontalPodAutoscaler(chart, 'autoscaler', {
+      metadata: { name: childNames.workload(name) },
+      target: deployment,
+      minReplicas: spec.autoscaling.minReplicas,
+      maxReplicas: spec.autoscaling.maxReplicas,
+      metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(spec.autoscaling.targetCPUUtilizationPercentage))],
+    });
+  }
+
+  if (minimumReplicas(mxs) > 1) {
+    new ApiObject(chart, 'disruption-budget', {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: childNames.workload(name) },
+      spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(name) } },
+    });
+  }
+
+  return chart.toJson() as Record<string, unknown>[];
+}

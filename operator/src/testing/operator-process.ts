@@ -1,0 +1,107 @@
+// Runs the operator as its own process, authenticated as its ServiceAccount with
+// the generated RBAC, the way it runs in a cluster.
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, openSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { operatorRbac } from '../install/rbac.ts';
+
+const main = new URL('../main.ts', import.meta.url).pathname;
+const nodeBinary = process.execPath;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolve(address.port);
+        else reject(new Error('no port'));
+      });
+    });
+  });
+}
+
+/** Creates the operator's namespace, ServiceAccount and RBAC; returns a kubeconfig file for it. */
+export async function operatorIdentity(admin: KubeConfig, serviceAccountKubeConfig: (ns: string, name: string) => Promise<KubeConfig>, namespace = 'metrox-system'): Promise<string> {
+  const sa = await serviceAccountKubeConfig(namespace, 'metrox-operator');
+  const objects = admin.makeApiClient(CustomObjectsApi);
+  for (const object of operatorRbac(namespace)) {
+    const plural = `${object.kind.toLowerCase()}s`;
+    const ns = 'namespace' in object.metadata ? String(object.metadata.namespace) : undefined;
+    await (ns === undefined
+      ? objects.createClusterCustomObject({ group: 'rbac.authorization.k8s.io', version: 'v1', plural, body: object })
+      : objects.createNamespacedCustomObject({ group: 'rbac.authorization.k8s.io', version: 'v1', namespace: ns, plural, body: object })
+    ).catch((error: unknown) => {
+      if ((error as { code?: number }).code !== 409) throw error;
+    });
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'metrox-operator-'));
+  const file = join(dir, 'kubeconfig');
+  writeFileSync(file, sa.exportConfig());
+  return file;
+}
+
+export interface OperatorProcess {
+  readonly port: number;
+  readonly child: ChildProcess;
+  readonly logFile: string;
+  log(): string;
+  metrics(): Promise<string>;
+  /** SIGTERM and wait (graceful shutdown). */
+  stop(): Promise<number | null>;
+  /** SIGKILL: a crash. */
+  kill(): Promise<void>;
+}
+
+export async function startOperator(kubeconfig: string, env: Record<string, string> = {}): Promise<OperatorProcess> {
+  const port = await freePort();
+  const logFile = join(mkdtempSync(join(tmpdir(), 'metrox-operator-log-')), 'operator.log');
+  const out = openSync(logFile, 'a');
+  const child = spawn(nodeBinary, [main], {
+    env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig, METROX_HTTP_PORT: String(port), METROX_OPERATOR_NAMESPACE: 'metrox-system', METROX_RESYNC_SECONDS: '600', ...env },
+    stdio: ['ignore', out, out],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    resolve(code);
+  }));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const log = () => {
+    try {
+      return readFileSync(logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  // Ready when the HTTP endpoint answers.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`operator exited with ${child.exitCode}:\n${log()}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`operator did not start:\n${log()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    port,
+    child,
+    logFile,
+    log,
+    metrics: () => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()),
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const code = await exited;
+      process.removeListener('exit', killOnExit);
+      return code;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+      process.removeListener('exit', killOnExit);
+    },
+  };
+}
