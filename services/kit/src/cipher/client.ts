@@ -150,13 +150,20 @@ export function createCipherClient(options: CipherClientOptions): CipherClient {
       if (Buffer.byteLength(JSON.stringify(request)) + frameHeaderBytes > maxFrameBytes) {
         throw new CipherError('frame_too_large', `cipher ${op} request exceeds the maximum frame of ${maxFrameBytes} bytes`);
       }
+      let transportError: CipherError | undefined;
       for (;;) {
         // A fresh id per attempt: a late answer to an abandoned attempt is never taken for this one.
         request.id = nextId = (nextId + 1) % Number.MAX_SAFE_INTEGER;
         try {
           return await attemptOnce(request, deadline);
         } catch (error) {
-          if (!(error instanceof CipherError) || !error.retryable || isClosed() || Date.now() >= deadline) throw error;
+          if (!(error instanceof CipherError)) throw error;
+          // Out of time after transport failures: "the helper is unreachable" says more than "too slow".
+          if (error.code === 'deadline_exceeded' && transportError) {
+            throw new CipherError('unavailable', `${transportError.message} (retried until the deadline)`, { cause: transportError });
+          }
+          if (!error.retryable || isClosed() || Date.now() >= deadline) throw error;
+          transportError = error;
           span.addEvent('retry', { 'error.message': error.message });
         }
       }
