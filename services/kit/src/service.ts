@@ -121,13 +121,17 @@ export async function createService(definition: ServiceDefinition): Promise<Serv
   let stopping: Promise<void> | undefined;
 
   const stop = async (): Promise<void> => {
+    const step = async (name: string, work: () => Promise<void>) => {
+      await work();
+      logger.debug({ step: name }, 'shutdown step done');
+    };
     http.setDraining();
-    await inbox?.stop();
-    await http.app.close();
-    await grpc.shutdown(Math.max(1_000, config.shutdownTimeoutMs / 2));
-    await relay.stop();
-    await broker.close();
-    await pool.end();
+    await step('consumers', async () => inbox?.stop());
+    await step('http', () => http.app.close());
+    await step('grpc', () => grpc.shutdown(Math.max(1_000, config.shutdownTimeoutMs / 2)));
+    await step('relay', () => relay.stop());
+    await step('broker', () => broker.close());
+    await step('database', () => pool.end());
     logger.info('stopped');
     logger.flush();
     await shutdownTelemetry();

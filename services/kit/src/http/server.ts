@@ -71,6 +71,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     reply.header('x-request-id', request.id);
   });
 
+  // While draining, responses close their connection: a keep-alive socket that was busy
+  // when close() began would otherwise hold shutdown open until its idle timeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     observeWithExemplar(
       metrics.httpServerDuration,

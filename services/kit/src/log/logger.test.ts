@@ -1,0 +1,51 @@
+import { context, trace, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from './logger.ts';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  return { lines, destination: { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) } };
+}
+
+describe('log lines', () => {
+  const manager = new AsyncLocalStorageContextManager();
+  beforeAll(() => {
+    context.setGlobalContextManager(manager.enable());
+  });
+  afterAll(() => {
+    context.disable();
+  });
+
+  it('carry service name and version, and the span ids inside a span', () => {
+    const { lines, destination } = capture();
+    const logger = createLogger({ serviceName: 'payment', serviceVersion: '1.2.3', destination });
+    const spanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED };
+    context.with(trace.setSpanContext(context.active(), spanContext), () => {
+      logger.info('inside');
+    });
+    logger.info('outside');
+    expect(lines[0]).toMatchObject({ service: 'payment', version: '1.2.3', msg: 'inside', trace_id: spanContext.traceId, span_id: spanContext.spanId, trace_flags: '01', level: 'info' });
+    expect(lines[1]).not.toHaveProperty('trace_id');
+  });
+
+  it('redact authorization headers, passwords and card numbers', () => {
+    const { lines, destination } = capture();
+    const logger = createLogger({ serviceName: 'payment', serviceVersion: '1', destination });
+    logger.info(
+      { req: { headers: { authorization: 'Bearer t0ken' } }, db: { password: 'pw', connectionString: 'postgres://a:b@h/d' }, card: { cardNumber: '4111111111111111' } },
+      'charging 4111-1111-1111-1111 via postgres://app:pw@db/payments',
+    );
+    const text = JSON.stringify(lines[0]);
+    for (const secret of ['t0ken', '"pw"', 'a:b@', '4111111111111111', '4111-1111', 'app:pw@']) expect(text).not.toContain(secret);
+    expect(text).toContain('[REDACTED]');
+  });
+
+  it('level comes from configuration', () => {
+    const { lines, destination } = capture();
+    const logger = createLogger({ serviceName: 's', serviceVersion: '1', level: 'warn', destination });
+    logger.info('dropped');
+    logger.warn('kept');
+    expect(lines.map((line) => line.msg)).toEqual(['kept']);
+  });
+});

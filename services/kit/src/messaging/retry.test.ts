@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, settleFailure } from './retry.ts';
+
+const policy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 500 };
+
+describe('retry policy', () => {
+  it('backs off exponentially up to the cap', () => {
+    expect([1, 2, 3, 4, 5].map((attempt) => backoffDelay(attempt, policy))).toEqual([100, 200, 400, 500, 500]);
+  });
+
+  it('dead-letters with the reason after the last attempt', () => {
+    expect(settleFailure(3, 'boom', policy)).toEqual({ kind: 'retry', delayMs: 400, reason: 'boom' });
+    expect(settleFailure(4, 'boom', policy)).toEqual({ kind: 'dead-letter', reason: 'gave up after 4 attempts: boom' });
+  });
+});
