@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kit, ServiceDefinition } from '@metrox/kit';
 import { Counter, Gauge } from 'prom-client';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { createTransactionLookup } from './dispatch/transaction-client.ts';
@@ -13,10 +14,13 @@ import { createSmtpProvider } from './providers/smtp-provider.ts';
 import { notificationSettingsFromEnv } from './settings.ts';
 import { pendingStats } from './store/notifications.ts';
 
+const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 export function notificationService(env: NodeJS.ProcessEnv = process.env): ServiceDefinition {
   const settings = notificationSettingsFromEnv(env);
   return {
     name: 'notification',
+    version: packageVersion,
     description: 'MetroX notifications: tells riders about payment outcomes, never twice for the same outcome.',
     ports: { http: 8083, grpc: 50054 },
     migrations: fileURLToPath(new URL('./migrations', import.meta.url)),

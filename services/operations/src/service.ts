@@ -3,12 +3,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { GrpcServer, Kit, ServiceDefinition } from '@metrox/kit';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { projectionHandlers } from './events/project.ts';
 import { operationsGrpc } from './grpc/operations-service.ts';
 import { operationsRoutes } from './http/routes.ts';
 import { countEvent, createBusinessMetrics } from './live/business-metrics.ts';
 import { EventFeed } from './live/event-feed.ts';
+
+const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export function operationsService(env: NodeJS.ProcessEnv = process.env): ServiceDefinition {
   const business = createBusinessMetrics();
@@ -17,6 +20,7 @@ export function operationsService(env: NodeJS.ProcessEnv = process.env): Service
   let feed: EventFeed | undefined;
   return {
     name: 'operations',
+    version: packageVersion,
     description: 'MetroX operations: projections of every event for dashboards, a live feed, business metrics.',
     ports: { http: 8082, grpc: 50053 },
     migrations: fileURLToPath(new URL('./migrations', import.meta.url)),

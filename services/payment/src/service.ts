@@ -2,12 +2,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kit, ServiceDefinition } from '@metrox/kit';
 import { Histogram } from 'prom-client';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chargeHandlers } from './events/charge.ts';
 import { simulatorSettingsFromEnv } from './gateway/settings.ts';
 import { createSimulatedGateway } from './gateway/simulated-gateway.ts';
 import { paymentGrpc } from './grpc/payment-service.ts';
 import { paymentRoutes } from './http/routes.ts';
+
+const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export function paymentService(env: NodeJS.ProcessEnv = process.env): ServiceDefinition {
   const gateway = createSimulatedGateway(simulatorSettingsFromEnv(env));
@@ -21,6 +24,7 @@ export function paymentService(env: NodeJS.ProcessEnv = process.env): ServiceDef
   });
   return {
     name: 'payment',
+    version: packageVersion,
     description: 'MetroX payments: charges ticket purchases against a simulated UPI/card/wallet gateway, at most once each.',
     ports: { http: 8081, grpc: 50052 },
     migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
