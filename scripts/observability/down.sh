@@ -3,8 +3,8 @@
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
 pidfile="$obs/jaeger/jaeger.pid"
-rm -f "$prometheus_targets/jaeger.json"
 [ -f "$pidfile" ] || exit 0
+[ -n "$prometheus_targets" ] && rm -f "$prometheus_targets/jaeger.json"
 pid=$(cat "$pidfile")
 if kill "$pid" 2>/dev/null; then
   for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

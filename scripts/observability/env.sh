@@ -15,8 +15,9 @@ obs="$METROX_STATE/observability"
 : "${METROX_JAEGER_MAX_TRACES:=50000}"
 export METROX_JAEGER_OTLP_GRPC_PORT METROX_JAEGER_OTLP_HTTP_PORT METROX_JAEGER_QUERY_PORT \
   METROX_JAEGER_QUERY_GRPC_PORT METROX_JAEGER_HEALTH_PORT METROX_JAEGER_METRICS_PORT METROX_JAEGER_MAX_TRACES
-# Where infra's Prometheus picks up file_sd targets (see scripts/infra/up.sh).
-prometheus_targets="$METROX_STATE/infra/prometheus/targets"
+# Where the running Prometheus picks up file_sd targets: the environment, else what
+# scripts/infra/up.sh recorded (it may watch another checkout's folder), else none.
+prometheus_targets=${PROMETHEUS_TARGETS_DIR:-$(sed -n 's/.*"PROMETHEUS_TARGETS_DIR": "\(.*\)".*/\1/p' "$METROX_STATE/infra/endpoints.json" 2>/dev/null || true)}
 
 log() { printf '[observability] %s\n' "$*" >&2; }
 

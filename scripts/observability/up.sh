@@ -28,7 +28,7 @@ start_jaeger() {
 # Jaeger's own metrics (spans received, refused, stored) for infra's Prometheus.
 register_scrape_target() {
   [ -n "${JAEGER_URL:-}" ] && return
-  [ -d "$prometheus_targets" ] || return 0
+  [ -n "$prometheus_targets" ] && [ -d "$prometheus_targets" ] || return 0
   printf '[{"targets":["127.0.0.1:%s"],"labels":{"job":"jaeger","service":"jaeger"}}]\n' "$METROX_JAEGER_METRICS_PORT" \
     > "$prometheus_targets/jaeger.json.tmp"
   mv "$prometheus_targets/jaeger.json.tmp" "$prometheus_targets/jaeger.json"

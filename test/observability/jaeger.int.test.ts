@@ -41,8 +41,15 @@ beforeAll(async () => {
     METROX_JAEGER_HEALTH_PORT: await freePort(),
     METROX_JAEGER_METRICS_PORT: await freePort(),
   };
-  // The private instance must not inherit a user's own backend from the environment.
-  const { JAEGER_URL: _jaeger, OTEL_EXPORTER_OTLP_ENDPOINT: _otlp, OTEL_EXPORTER_OTLP_GRPC_ENDPOINT: _grpc, ...rest } = process.env;
+  // The private instance must not inherit a user's own backend from the environment,
+  // nor register itself with a shared Prometheus.
+  const {
+    JAEGER_URL: _jaeger,
+    OTEL_EXPORTER_OTLP_ENDPOINT: _otlp,
+    OTEL_EXPORTER_OTLP_GRPC_ENDPOINT: _grpc,
+    PROMETHEUS_TARGETS_DIR: _targets,
+    ...rest
+  } = process.env;
   env = { ...rest, METROX_STATE: state, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
   // A cold cache builds Jaeger from its Go module first: minutes on 2 cores.
   expect(await up()).toEqual(['jaeger']);
