@@ -5,7 +5,7 @@ export { startCipherHelper } from './helper.ts';
 export type { CipherHelper } from './helper.ts';
 export { startCipherServer, NonLoopbackAddressError } from './server/server.ts';
 export type { CipherServer, CipherServerOptions } from './server/server.ts';
-export { buildKeyring, compareKeyIds, parseKeyFile, keyBytes } from './keys/keyring.ts';
+export { buildKeyring, compareKeyIds, createKey, parseKeyFile, keyBytes } from './keys/keyring.ts';
 export type { Key, Keyring } from './keys/keyring.ts';
 export { loadKeyDirectory, openKeyDirectory, staticKeySource } from './keys/key-directory.ts';
 export type { KeySource } from './keys/key-directory.ts';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildKeyring } from '../keys/keyring.ts';
+import { buildKeyring, createKey } from '../keys/keyring.ts';
 import { open, seal } from './aes-gcm.ts';
 
-const k1 = { id: 'k1', material: randomBytes(32) };
-const k2 = { id: 'k2', material: randomBytes(32) };
+const k1 = createKey('k1', randomBytes(32));
+const k2 = createKey('k2', randomBytes(32));
 const keyring = buildKeyring([k1, k2]);
 
 function flipByteOfBody(ciphertext: string, index: number): string {
@@ -47,6 +47,6 @@ describe('AES-256-GCM sealing', () => {
     expect(open(keyring, 'rider@upi')).toMatchObject({ ok: false, code: 'bad_ciphertext' });
     expect(open(keyring, 'mx1.k1.AAAA')).toMatchObject({ ok: false, code: 'bad_ciphertext' });
     expect(open(keyring, 'mx1.k1.not base64!')).toMatchObject({ ok: false, code: 'bad_ciphertext' });
-    expect(open(keyring, seal({ id: 'k0', material: randomBytes(32) }, 'x'))).toMatchObject({ ok: false, code: 'unknown_key' });
+    expect(open(keyring, seal(createKey('k0', randomBytes(32)), 'x'))).toMatchObject({ ok: false, code: 'unknown_key' });
   });
 });

@@ -19,7 +19,7 @@ function additionalData(keyId: string, context: string | undefined): Buffer {
 
 export function seal(key: Key, plaintext: string, context?: string): string {
   const nonce = randomBytes(nonceBytes);
-  const cipher = createCipheriv('aes-256-gcm', key.material, nonce, { authTagLength: tagBytes });
+  const cipher = createCipheriv('aes-256-gcm', key.secret, nonce, { authTagLength: tagBytes });
   cipher.setAAD(additionalData(key.id, context));
   const body = Buffer.concat([nonce, cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
   return `${version}.${key.id}.${body.toString('base64url')}`;
@@ -34,7 +34,7 @@ export function open(keyring: Keyring, ciphertext: string, context?: string): Op
   if (body.length < nonceBytes + tagBytes) return { ok: false, code: 'bad_ciphertext', message: 'ciphertext is truncated' };
   const key = keyring.byId.get(keyId);
   if (!key) return { ok: false, code: 'unknown_key', message: `key "${keyId}" is not loaded: was it removed before its data was re-encrypted?` };
-  const decipher = createDecipheriv('aes-256-gcm', key.material, body.subarray(0, nonceBytes), { authTagLength: tagBytes });
+  const decipher = createDecipheriv('aes-256-gcm', key.secret, body.subarray(0, nonceBytes), { authTagLength: tagBytes });
   decipher.setAAD(additionalData(keyId, context));
   decipher.setAuthTag(body.subarray(body.length - tagBytes));
   try {

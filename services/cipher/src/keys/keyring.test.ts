@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadKeyDirectory } from './key-directory.ts';
-import { buildKeyring, compareKeyIds, parseKeyFile } from './keyring.ts';
+import { buildKeyring, compareKeyIds, createKey, parseKeyFile } from './keyring.ts';
 
 const base64Key = () => Buffer.from(`${randomBytes(32).toString('base64')}\n`);
 
 describe('keyring', () => {
   it('encrypts new data with the newest key id, numbers compared as numbers', () => {
-    const key = (id: string) => ({ id, material: randomBytes(32) });
+    const key = (id: string) => createKey(id, randomBytes(32));
     expect(buildKeyring([key('k2'), key('k10'), key('k9')]).primary.id).toBe('k10');
     expect(buildKeyring([key('2025-12-01'), key('2026-01-15'), key('2025-06-30')]).primary.id).toBe('2026-01-15');
     expect(['b', 'a10', 'a9'].sort(compareKeyIds)).toEqual(['a9', 'a10', 'b']);
@@ -18,9 +18,9 @@ describe('keyring', () => {
 
   it('reads keys as base64 or hex text', () => {
     const material = randomBytes(32);
-    expect(parseKeyFile('k1', Buffer.from(material.toString('base64'))).material).toEqual(material);
-    expect(parseKeyFile('k1', Buffer.from(`${material.toString('hex')}\n`)).material).toEqual(material);
-    expect(parseKeyFile('k1', Buffer.from(material.toString('base64url'))).material).toEqual(material);
+    expect(parseKeyFile('k1', Buffer.from(material.toString('base64'))).secret.export()).toEqual(material);
+    expect(parseKeyFile('k1', Buffer.from(`${material.toString('hex')}\n`)).secret.export()).toEqual(material);
+    expect(parseKeyFile('k1', Buffer.from(material.toString('base64url'))).secret.export()).toEqual(material);
   });
 
   it('refuses a key of the wrong size or a file name that is not a key id', () => {

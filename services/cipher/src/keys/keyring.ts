@@ -2,6 +2,7 @@
 // the file name is the key id, the content a 256-bit key as base64 or hex text.
 // New data is sealed with the newest key; every key present still opens what it sealed,
 // so rotation is: add a newer key, re-encrypt at leisure, then remove the old one.
+import { createSecretKey, type KeyObject } from 'node:crypto';
 
 export const keyBytes = 32;
 /** Key ids appear inside ciphertexts, so they exclude the `.` separator. */
@@ -9,7 +10,12 @@ export const keyIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface Key {
   id: string;
-  material: Buffer;
+  /** A KeyObject, made once: building one per call costs more than the encryption itself. */
+  secret: KeyObject;
+}
+
+export function createKey(id: string, material: Buffer): Key {
+  return { id, secret: createSecretKey(material) };
 }
 
 export interface Keyring {
@@ -38,7 +44,7 @@ export function parseKeyFile(id: string, content: Buffer): Key {
   if (material?.length !== keyBytes) {
     throw new Error(`key file "${id}": expected a ${keyBytes * 8}-bit key as base64 (openssl rand -base64 32) or 64 hex digits`);
   }
-  return { id, material };
+  return createKey(id, material);
 }
 
 export function buildKeyring(keys: readonly Key[]): Keyring {

@@ -112,7 +112,10 @@ export function serveConnection(socket: Socket, deps: ConnectionDeps): void {
       else closeWith('internal', 'could not read the frame');
       return;
     }
+    // One write for all the answers to one read: a syscall per response would cost more than the crypto.
+    socket.cork();
     for (const body of bodies) answer(body);
+    socket.uncork();
     if (bodies.length > 0 || !decoder.hasPartialFrame) {
       clearTimeout(frameTimer);
       frameTimer = undefined;

@@ -7,7 +7,7 @@ import { frameOf, rawConnection, startHelperFixture, type HelperFixture } from '
 import { createCipherLogger } from '../observability/logger.ts';
 import { createCipherMetrics } from '../observability/metrics.ts';
 import { NonLoopbackAddressError, startCipherServer } from './server.ts';
-import { buildKeyring } from '../keys/keyring.ts';
+import { buildKeyring, createKey } from '../keys/keyring.ts';
 import { staticKeySource } from '../keys/key-directory.ts';
 import { randomBytes } from 'node:crypto';
 
@@ -130,7 +130,7 @@ describe('cipher server connections', () => {
 });
 
 describe('cipher server bind address', () => {
-  const keys = staticKeySource(buildKeyring([{ id: 'k1', material: randomBytes(32) }]));
+  const keys = staticKeySource(buildKeyring([createKey('k1', randomBytes(32))]));
   const start = (host: string) =>
     startCipherServer({
       host,

@@ -17,6 +17,7 @@ export class CipherConnection {
   readonly #decoder: FrameDecoder;
   readonly #waiting = new Map<number, Waiting>();
   #closedBy: CipherError | undefined;
+  #corked = false;
 
   private constructor(socket: Socket, maxFrameBytes: number) {
     this.#socket = socket;
@@ -67,6 +68,15 @@ export class CipherConnection {
     if (this.#closedBy) return Promise.reject(this.#closedBy);
     return new Promise((resolve, reject) => {
       this.#waiting.set(request.id, { resolve, reject });
+      // Requests made in the same tick leave in one write.
+      if (!this.#corked) {
+        this.#corked = true;
+        this.#socket.cork();
+        process.nextTick(() => {
+          this.#corked = false;
+          this.#socket.uncork();
+        });
+      }
       this.#socket.write(encodeFrame(encodeMessage(request)));
     });
   }
