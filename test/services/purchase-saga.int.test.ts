@@ -1,6 +1,13 @@
 // The purchase saga across the four running services, on real Postgres and RabbitMQ.
-import { loadOperationsProto, type OperationsServiceClient } from '@metrox/contracts';
-import { credentials } from '@grpc/grpc-js';
+import {
+  loadOperationsProto,
+  loadPaymentProto,
+  loadTransactionProto,
+  type OperationsServiceClient,
+  type PaymentServiceClient,
+  type TransactionServiceClient,
+} from '@metrox/contracts';
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpoints } from '../support/endpoints.ts';
@@ -82,6 +89,7 @@ describe('the purchase saga', () => {
   it('one purchase is confirmed, charged once, counted by operations and notified once', async () => {
     const watch = watchEvents();
     try {
+      await watch.subscribed;
       const riderId = rider();
       const created = await buy({ riderId, fromStation: 'aluva', toStation: 'mg-road', paymentMethod: 'upi' });
       expect(created.status).toBe(201);
@@ -213,15 +221,18 @@ describe('the purchase saga', () => {
   });
 });
 
-function watchEvents(): { events: { type: string; transactionId: string }[]; close: () => void } {
+function watchEvents(): { events: { type: string; transactionId: string }[]; subscribed: Promise<void>; close: () => void } {
   const Client = loadOperationsProto().metrox.operations.v1.OperationsService;
   const client: OperationsServiceClient = new Client(fleet.grpcAddress('operations'), credentials.createInsecure());
   const events: { type: string; transactionId: string }[] = [];
   const stream = client.watchEvents({ types: [] });
   stream.on('data', (event: { type: string; transactionId: string }) => events.push({ type: event.type, transactionId: event.transactionId }));
   stream.on('error', () => undefined); // cancelled on close
+  // The server sends headers once the watch is in place: events after that are not missed.
+  const subscribed = new Promise<void>((resolve) => stream.once('metadata', () => { resolve(); }));
   return {
     events,
+    subscribed,
     close: () => {
       stream.cancel();
       client.close();
@@ -311,3 +322,97 @@ describe('the public APIs', () => {
     expect(second.body.nextCursor).toBeNull();
   });
 });
+
+describe('the internal gRPC APIs', () => {
+  it('Transaction answers lookups and rejects malformed ones', async () => {
+    const riderId = rider();
+    await http(fleet.url('transaction', `/v1/riders/${riderId}`), { method: 'PUT', json: { displayName: 'Asha', phone: '+919876543210' } });
+    const created = await buy({ riderId, fromStation: 'aluva', toStation: 'kaloor', paymentMethod: 'upi' });
+    const client = transactionClient();
+    try {
+      expect(await call((cb) => client.getTransaction({ id: created.body.id }, cb))).toMatchObject({ id: created.body.id, riderId, fareCents: 3000 });
+      expect(await call((cb) => client.getRiderContact({ riderId }, cb))).toEqual({ riderId, displayName: 'Asha', phone: '+919876543210', email: '' });
+      await expect(call((cb) => client.getTransaction({ id: 'nope' }, cb))).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+      await expect(call((cb) => client.getTransaction({ id: randomUUID() }, cb))).rejects.toMatchObject({ code: status.NOT_FOUND });
+      await expect(call((cb) => client.getRiderContact({ riderId: 'never-bought' }, cb))).rejects.toMatchObject({ code: status.NOT_FOUND });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('Payment refunds a confirmed payment once per idempotency key', async () => {
+    const created = await buy({ riderId: rider(), fromStation: 'aluva', toStation: 'kaloor', paymentMethod: 'upi' });
+    await settled(created.body.id);
+    const client = paymentClient();
+    try {
+      const payment = await call<{ id: string; status: string }>((cb) => client.getPayment({ transactionId: created.body.id }, cb));
+      expect(payment).toMatchObject({ transactionId: created.body.id, status: 'CONFIRMED', amountCents: 3000 });
+      const key = randomUUID();
+      const first = await call<{ payment?: { status: string } | null; refundId: string }>((cb) => client.refund({ paymentId: payment.id, reason: 'rider cancelled', idempotencyKey: key }, cb));
+      const again = await call<{ refundId: string }>((cb) => client.refund({ paymentId: payment.id, reason: 'rider cancelled', idempotencyKey: key }, cb));
+      expect(first.payment?.status).toBe('REFUNDED');
+      expect(again.refundId).toBe(first.refundId);
+      await expect(call((cb) => client.refund({ paymentId: payment.id, reason: 'again', idempotencyKey: randomUUID() }, cb))).rejects.toMatchObject({
+        code: status.FAILED_PRECONDITION,
+      });
+      await expect(call((cb) => client.refund({ paymentId: 'x', reason: 'r', idempotencyKey: 'k' }, cb))).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+      await expect(call((cb) => client.getPayment({}, cb))).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('WatchEvents rejects an unknown event type', async () => {
+    const Client = loadOperationsProto().metrox.operations.v1.OperationsService;
+    const client: OperationsServiceClient = new Client(fleet.grpcAddress('operations'), credentials.createInsecure());
+    try {
+      const error = await new Promise<ServiceError>((resolve) => {
+        const stream = client.watchEvents({ types: ['TicketTeleported'] });
+        stream.on('error', resolve);
+        stream.on('data', () => undefined);
+      });
+      expect(error.code).toBe(status.INVALID_ARGUMENT);
+      expect(error.details).toContain('TicketTeleported');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('a contradicting payment outcome never flips a completed transaction', async () => {
+    const created = await buy({ riderId: rider(), fromStation: 'aluva', toStation: 'kaloor', paymentMethod: 'upi' });
+    const id = created.body.id;
+    await settled(id);
+    const [confirmed] = await eventually(() => loggedEvents('PaymentConfirmed', id), (events) => events.length === 1, 'the PaymentConfirmed in the event log');
+    if (!confirmed) throw new Error('unreachable');
+    const retriedBefore = await metricValue(fleet.url('transaction', '/metrics'), 'metrox_events_consumed_total', { type: 'PaymentFailed', outcome: 'retried' });
+    const contradiction = { ...confirmed, id: randomUUID(), type: 'PaymentFailed', data: { ...confirmed.data, reason: 'late decline', failedAt: confirmed.time } };
+    delete (contradiction.data as Record<string, unknown>).confirmedAt;
+    await publishRaw(endpoints().AMQP_URL, fleet.exchange, [envelopeOf(contradiction)]);
+    await eventually(
+      () => metricValue(fleet.url('transaction', '/metrics'), 'metrox_events_consumed_total', { type: 'PaymentFailed', outcome: 'retried' }),
+      (n) => n > retriedBefore,
+      'Transaction to refuse the contradicting outcome',
+    );
+    expect((await http<Transaction>(fleet.url('transaction', `/v1/transactions/${id}`))).body).toMatchObject({ status: 'CONFIRMED', failureReason: null });
+  });
+});
+
+function call<T>(start: (callback: (error: ServiceError | null, value?: T) => void) => unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    start((error, value) => {
+      if (error) reject(error);
+      else if (value === undefined) reject(new Error('no response'));
+      else resolve(value);
+    });
+  });
+}
+
+function transactionClient(): TransactionServiceClient {
+  const Client = loadTransactionProto().metrox.transaction.v1.TransactionService;
+  return new Client(fleet.grpcAddress('transaction'), credentials.createInsecure());
+}
+
+function paymentClient(): PaymentServiceClient {
+  const Client = loadPaymentProto().metrox.payment.v1.PaymentService;
+  return new Client(fleet.grpcAddress('payment'), credentials.createInsecure());
+}

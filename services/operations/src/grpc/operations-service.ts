@@ -1,7 +1,7 @@
 // OperationsService over gRPC: a server stream of every event applied from now on.
 import { eventTypes, loadOperationsProto, type OperationsServiceHandlers } from '@metrox/contracts';
 import type { GrpcServer, Kit } from '@metrox/kit';
-import { status } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
 import type { EventFeed } from '../live/event-feed.ts';
 
 export function operationsGrpc(feed: EventFeed) {
@@ -36,6 +36,8 @@ export function operationsGrpc(feed: EventFeed) {
         };
         call.on('cancelled', cleanUp);
         call.on('close', cleanUp);
+        // Headers now, before any event: tells the caller the watch is in place.
+        call.sendMetadata(new Metadata());
         kit.logger.debug({ types: [...wanted] }, 'watcher subscribed');
       },
     };
