@@ -10,6 +10,13 @@ bash "$(dirname "$0")/status.sh" && exit 0
 # Half-running from an earlier attempt: start over cleanly.
 bash "$(dirname "$0")/down.sh" >/dev/null 2>&1 || true
 
+for port in "$METROX_CLUSTER_ETCD_PORT" "$METROX_CLUSTER_ETCD_PEER_PORT" "$METROX_CLUSTER_API_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    log "port $port is already in use (another checkout's cluster?): stop it with its 'npm run cluster:down', or move this one with METROX_CLUSTER_ETCD_PORT, METROX_CLUSTER_ETCD_PEER_PORT and METROX_CLUSTER_API_PORT"
+    exit 1
+  fi
+done
+
 bin=$(bash "$repo/scripts/control-plane/build.sh" --cluster | tail -n 1)
 mkdir -p "$cluster/certs"
 cd "$cluster"
