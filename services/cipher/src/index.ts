@@ -9,6 +9,7 @@ export { buildKeyring, compareKeyIds, createKey, parseKeyFile, keyBytes } from '
 export type { Key, Keyring } from './keys/keyring.ts';
 export { loadKeyDirectory, openKeyDirectory, staticKeySource } from './keys/key-directory.ts';
 export type { KeySource } from './keys/key-directory.ts';
+export { ensureDevelopmentKeys } from './keys/development-keys.ts';
 export { open, seal } from './crypto/aes-gcm.ts';
 export { createCipherLogger } from './observability/logger.ts';
 export { createCipherMetrics } from './observability/metrics.ts';

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ensureDevelopmentKeys } from './development-keys.ts';
 import { loadKeyDirectory } from './key-directory.ts';
 import { buildKeyring, compareKeyIds, createKey, parseKeyFile } from './keyring.ts';
 
@@ -49,5 +50,15 @@ describe('keyring', () => {
     const dir = await mkdtemp(join(tmpdir(), 'cipher-keys-'));
     await expect(loadKeyDirectory(dir)).rejects.toThrow(`no keys: the key directory ${dir} holds no key files`);
     await expect(loadKeyDirectory(join(dir, 'missing'))).rejects.toThrow(/cannot read the key directory/);
+  });
+
+  it('creates development keys once and keeps them', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'cipher-keys-')), 'local');
+    await ensureDevelopmentKeys(dir);
+    const first = await loadKeyDirectory(dir);
+    await ensureDevelopmentKeys(dir);
+    const second = await loadKeyDirectory(dir);
+    expect(second.primary.id).toBe('k1');
+    expect(second.primary.secret.equals(first.primary.secret)).toBe(true);
   });
 });
