@@ -1,5 +1,7 @@
 // Stable, explicit names of everything the charts create: the operator, Tilt,
 // the NetworkPolicies and people all find objects by these.
+import { managedBy } from '@metrox/operator/render';
+
 export const namespace = 'metrox';
 
 /** Labels every MetroX object carries (app.kubernetes.io recommended labels). */
@@ -28,8 +30,7 @@ export const platform = {
 export { operatorName } from '@metrox/operator/install';
 
 /**
- * Pods the operator creates for a MetroXService carry this label (the operator's
- * `app.kubernetes.io/part-of: metrox` plus component `service`); the NetworkPolicies
- * select service Pods by it.
+ * Labels the operator puts on every Pod it runs for a MetroXService; the
+ * NetworkPolicies select MetroX service Pods by them.
  */
-export const servicePodLabels = { 'app.kubernetes.io/part-of': 'metrox', 'app.kubernetes.io/component': 'service' } as const;
+export const servicePodLabels = { 'app.kubernetes.io/part-of': 'metrox', 'app.kubernetes.io/managed-by': managedBy } as const;
