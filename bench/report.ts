@@ -5,8 +5,8 @@ import type { BenchMetric, BenchResult } from './result.ts';
 export const beginMarker = '<!-- bench:results:begin -->';
 export const endMarker = '<!-- bench:results:end -->';
 
-/** A result as the runner keeps it: the machine it ran on is stamped beside it. */
-export type CollectedResult = BenchResult & { machine?: Machine };
+/** A result as the runner keeps it, with the machine it ran on when recorded. */
+export type CollectedResult = BenchResult;
 
 export function formatNumber(value: number): string {
   if (Number.isNaN(value)) return '–';

@@ -3,6 +3,7 @@
 // the median with every run's value, so the table shows both the figure and its spread.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeMachine, type Machine } from './machine.ts';
 
 export interface BenchTarget {
   op: '>=' | '<=';
@@ -32,6 +33,8 @@ export interface BenchResult {
   /** The command that reproduces this result. */
   command: string;
   finishedAt: string;
+  /** What it ran on: stamped when written, and again by `npm run bench` with the load at the bench's start. */
+  machine?: Machine;
 }
 
 export const resultsDir = join(import.meta.dirname, 'results');
@@ -60,10 +63,10 @@ export function slug(text: string): string {
 }
 
 /** Writes bench/results/<area>-<benchmark slug>.json and returns its path. */
-export function writeBenchResult(result: Omit<BenchResult, 'finishedAt'>, dir: string = resultsDir): string {
+export function writeBenchResult(result: Omit<BenchResult, 'finishedAt' | 'machine'>, dir: string = resultsDir): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${result.area}-${slug(result.benchmark)}.json`);
-  const full: BenchResult = { ...result, finishedAt: new Date().toISOString() };
+  const full: BenchResult = { ...result, finishedAt: new Date().toISOString(), machine: describeMachine(join(import.meta.dirname, '..')) };
   writeFileSync(file, `${JSON.stringify(full, null, 2)}\n`);
   return file;
 }

@@ -47,7 +47,7 @@ function readResult(file: string): CollectedResult {
   return { ...parseBenchResult(raw, `bench/results/${file}`), ...(raw.machine === undefined ? {} : { machine: raw.machine }) };
 }
 
-/** Runs one bench file; stamps the machine into the results it wrote. */
+/** Runs one bench file; stamps the machine, with the load average at its start, into the results it wrote. */
 function runBench(file: string, runs: number): boolean {
   const area = basename(file, '.bench.ts');
   for (const old of resultFiles().filter((f) => f.startsWith(`${area}-`))) rmSync(join(resultsDir, old));
