@@ -162,7 +162,7 @@ describe('the operator reconciles MetroXServices on a real API server', () => {
       const success = /controller_runtime_reconcile_total\{controller="metroxservice",result="success"\} (\d+)/.exec(text)?.[1];
       return Number(success ?? 0) >= 2;
     });
-    expect(await writeCount(cp) - before).toBe(0);
+    expect(await writeCount(cp) - before, operator.log()).toBe(0);
   });
 
   it('converges without duplicates after being killed mid-reconcile, and only the leader writes', async () => {

@@ -157,7 +157,10 @@ export class Reconciler {
       desired.map(async (object) => {
         const kind = kindOf(object);
         const live = await this.#live(kind, object.metadata.namespace, object.metadata.name);
-        if (live !== undefined && contains(live, object)) return;
+        // List items carry no apiVersion/kind: compare the rest.
+        const { apiVersion: _apiVersion, kind: _kind, ...fields } = object;
+        if (live !== undefined && contains(live, fields)) return;
+        this.#deps.log('info', live === undefined ? 'creating child' : 'child drifted; applying', { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name });
         await this.#deps.client.apply(objectPath(kind, object.metadata.namespace, object.metadata.name), object, fieldManager).catch((error: unknown) => {
           throw new Error(`could not apply ${object.kind} ${object.metadata.namespace}/${object.metadata.name}: ${describe(error)}`, { cause: error });
         });
@@ -263,6 +266,7 @@ export class Reconciler {
     const merged = mergeConditions(mxs.status?.conditions, all, generation, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
     const next: MetroXServiceStatus = { ...status, observedGeneration: generation, conditions: merged };
     if (statusEqual(mxs.status, next)) return;
+    this.#deps.log('info', 'writing status', { namespace: mxs.metadata.namespace, name: mxs.metadata.name, before: mxs.status, after: next });
     const { namespace = '', name } = mxs.metadata;
     await this.#deps.client.request('PATCH', `${objectPath(kinds.MetroXService, namespace, name)}/status`, { status: next }, 'application/merge-patch+json');
     const changed = transitions(mxs.status?.conditions, merged);
