@@ -21,6 +21,12 @@ async function main(): Promise<number> {
     return 0;
   }
   const stations = options.stations ?? stationIdsFromFile(options.networkFile);
+  const services = [options.transactionUrl, ...(options.trackNotifications ? [options.notificationUrl] : [])];
+  const unreachable = (await Promise.all(services.map(async (url) => ((await isReady(url)) ? undefined : url)))).filter((url) => url !== undefined);
+  if (unreachable.length > 0) {
+    console.error(`not ready: ${unreachable.join(', ')} (GET /readyz). Start MetroX with \`npm run local\`, or point --url/--notification-url at it.`);
+    return 1;
+  }
   const client = createMetroClient({ transactionUrl: options.transactionUrl, notificationUrl: options.notificationUrl, timeoutMs: options.requestTimeoutMs });
 
   // A live line on a terminal; one line every 5 s in a log (CI, a pipe).
@@ -45,6 +51,15 @@ async function main(): Promise<number> {
   console.log(formatReport(result));
   if (options.jsonFile !== undefined) writeFileSync(options.jsonFile, `${JSON.stringify(result, null, 2)}\n`);
   return result.purchases.created === 0 ? 1 : 0;
+}
+
+async function isReady(base: string): Promise<boolean> {
+  try {
+    const response = await fetch(new URL('readyz', base.endsWith('/') ? base : `${base}/`), { signal: AbortSignal.timeout(5_000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
 }
 
 process.exitCode = await main();
