@@ -93,6 +93,12 @@ describe('cipher client against the helper', () => {
     expect(await metricValue('cipher_request_duration_seconds_count', { op: 'encrypt', outcome: 'ok' })).toBeGreaterThan(before);
   });
 
+  it('round-trips the largest plaintext whose ciphertext still fits a frame, and refuses a larger one', async () => {
+    const large = 'x'.repeat(47_000);
+    expect(await client.decrypt(await client.encrypt(large, { context: 'payment-large' }), { context: 'payment-large' })).toBe(large);
+    await expectCipherError(client.encrypt('x'.repeat(50_000)), 'plaintext_too_large');
+  });
+
   it('refuses an oversized request before sending it', async () => {
     const small = createCipherClient({ address: fixture.address, maxFrameBytes: 512 });
     await expectCipherError(small.encrypt('x'.repeat(1_000)), 'frame_too_large');

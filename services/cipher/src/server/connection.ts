@@ -81,7 +81,7 @@ export function serveConnection(socket: Socket, deps: ConnectionDeps): void {
       const { span, run } = startRequestSpan(parsed.value);
       response = run(() => {
         try {
-          return handleRequest(parsed.value, deps.keys.current());
+          return handleRequest(parsed.value, deps.keys.current(), limits.maxFrameBytes);
         } catch (error) {
           logger.error({ err: error }, 'cipher request failed unexpectedly');
           return { id: parsed.value.id, ok: false, error: { code: 'internal', message: 'internal error' } } as const;

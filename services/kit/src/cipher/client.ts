@@ -6,7 +6,6 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { parseCipherAddress, type CipherAddress } from './address.ts';
 import { CipherConnection } from './connection.ts';
 import { CipherError } from './errors.ts';
-import { frameHeaderBytes } from './framing.ts';
 import type { CipherOp, CipherRequest } from './protocol.ts';
 
 export const defaultMaxFrameBytes = 64 * 1024;
@@ -62,6 +61,8 @@ export function createCipherClient(options: CipherClientOptions): CipherClient {
   const poolSize = Math.max(1, options.poolSize ?? 4);
   const defaultDeadlineMs = options.deadlineMs ?? 2_000;
   const maxFrameBytes = options.maxFrameBytes ?? defaultMaxFrameBytes;
+  // A ciphertext is the plaintext in base64 plus a header: answers may be larger than requests.
+  const maxResponseBytes = Math.ceil(maxFrameBytes * 1.5) + 1024;
   const slots: Slot[] = Array.from({ length: poolSize }, () => ({ open: undefined, opening: undefined, failures: 0, retryAt: 0 }));
   let nextId = 0;
   let closed = false;
@@ -72,8 +73,9 @@ export function createCipherClient(options: CipherClientOptions): CipherClient {
     if (slot.opening) return slot.opening;
     const opening = (async () => {
       await sleep(Math.min(slot.retryAt, deadline) - Date.now());
-      if (Date.now() >= deadline) throw new CipherError('deadline_exceeded', 'deadline passed while waiting to reconnect to the cipher helper');
-      return CipherConnection.open(address, maxFrameBytes, deadline - Date.now());
+      // Other calls may share this attempt with later deadlines: theirs decides, so this stays retryable.
+      if (Date.now() >= deadline) throw new CipherError('unavailable', 'gave up waiting to reconnect to the cipher helper');
+      return CipherConnection.open(address, maxResponseBytes, deadline - Date.now());
     })();
     slot.opening = opening;
     opening.then(
@@ -147,10 +149,12 @@ export function createCipherClient(options: CipherClientOptions): CipherClient {
       ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}),
     };
     try {
-      if (Buffer.byteLength(JSON.stringify(request)) + frameHeaderBytes > maxFrameBytes) {
+      // The id is not final yet: leave room for its longest form.
+      if (Buffer.byteLength(JSON.stringify(request)) + String(Number.MAX_SAFE_INTEGER).length > maxFrameBytes) {
         throw new CipherError('frame_too_large', `cipher ${op} request exceeds the maximum frame of ${maxFrameBytes} bytes`);
       }
       let transportError: CipherError | undefined;
+      let attempts = 0;
       for (;;) {
         // A fresh id per attempt: a late answer to an abandoned attempt is never taken for this one.
         request.id = nextId = (nextId + 1) % Number.MAX_SAFE_INTEGER;
@@ -164,7 +168,10 @@ export function createCipherClient(options: CipherClientOptions): CipherClient {
           }
           if (!error.retryable || isClosed() || Date.now() >= deadline) throw error;
           transportError = error;
+          attempts += 1;
           span.addEvent('retry', { 'error.message': error.message });
+          // A helper that accepts and then drops connections must not be hammered in a tight loop.
+          await sleep(Math.min(backoffMs(attempts), deadline - Date.now()));
         }
       }
     } catch (error) {

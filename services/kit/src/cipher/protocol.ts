@@ -11,6 +11,7 @@ export type ServerErrorCode =
   | 'bad_request' // the frame is not a well-formed request
   | 'frame_too_large' // the declared length exceeds the limit; the connection is closed
   | 'request_timeout' // a frame started but did not complete in time; the connection is closed
+  | 'plaintext_too_large' // its ciphertext would not fit in a decrypt request: refused rather than unreadable later
   | 'bad_ciphertext' // not a ciphertext this helper produces
   | 'unknown_key' // the ciphertext names a key id the helper does not hold
   | 'decrypt_failed' // authentication failed: tampered ciphertext or wrong context
@@ -46,6 +47,7 @@ const serverErrorCodes = new Set<string>([
   'bad_request',
   'frame_too_large',
   'request_timeout',
+  'plaintext_too_large',
   'bad_ciphertext',
   'unknown_key',
   'decrypt_failed',
