@@ -61,6 +61,8 @@ export interface FleetSettings {
   /** Superuser URL of the Postgres server; each service gets its own database on it. */
   adminDatabaseUrl: string;
   amqpUrl: string;
+  /** For BROKER=nats. */
+  natsUrl?: string;
   /** Database name per service, e.g. `metrox_payment`. */
   databaseName: (service: ServiceName) => string;
   ports: Record<ServiceName, { http: number; grpc: number }>;
@@ -78,6 +80,7 @@ export function serviceEnvironment(name: ServiceName, settings: FleetSettings, b
     OTEL_SERVICE_NAME: name,
     DATABASE_URL: databaseUrl(settings.adminDatabaseUrl, settings.databaseName(name)),
     AMQP_URL: settings.amqpUrl,
+    ...(settings.natsUrl === undefined ? {} : { NATS_URL: settings.natsUrl }),
     HOST: base.HOST ?? '127.0.0.1',
     PORT: String(settings.ports[name].http),
     GRPC_PORT: String(settings.ports[name].grpc),

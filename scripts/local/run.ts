@@ -15,14 +15,14 @@ const say = (message: string): void => {
   console.log(`${tag('metrox')} ${message}`);
 };
 
-function infraEndpoints(): { DATABASE_URL: string; AMQP_URL: string; RABBITMQ_MANAGEMENT_URL?: string; PROMETHEUS_URL?: string } {
+function infraEndpoints(): { DATABASE_URL: string; AMQP_URL: string; NATS_URL?: string; RABBITMQ_MANAGEMENT_URL?: string } {
   const file = join(process.env.METROX_STATE ?? join(repoRoot, '.metrox'), 'infra', 'endpoints.json');
   const fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
   const pick = (key: string): string | undefined => process.env[key] ?? fromFile[key];
   const DATABASE_URL = pick('DATABASE_URL');
   const AMQP_URL = pick('AMQP_URL');
   if (!DATABASE_URL || !AMQP_URL) throw new Error(`DATABASE_URL and AMQP_URL are needed (environment or ${file})`);
-  return { DATABASE_URL, AMQP_URL, RABBITMQ_MANAGEMENT_URL: pick('RABBITMQ_MANAGEMENT_URL'), PROMETHEUS_URL: pick('PROMETHEUS_URL') };
+  return { DATABASE_URL, AMQP_URL, NATS_URL: pick('NATS_URL'), RABBITMQ_MANAGEMENT_URL: pick('RABBITMQ_MANAGEMENT_URL') };
 }
 
 say('starting local infrastructure (PostgreSQL, RabbitMQ, NATS, Prometheus)…');
@@ -35,6 +35,7 @@ const infra = infraEndpoints();
 const settings: FleetSettings = {
   adminDatabaseUrl: infra.DATABASE_URL,
   amqpUrl: infra.AMQP_URL,
+  ...(infra.NATS_URL === undefined ? {} : { natsUrl: infra.NATS_URL }),
   databaseName: (name) => `metrox_${name}`,
   ports: defaultPorts,
 };
