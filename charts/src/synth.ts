@@ -1,6 +1,6 @@
 // `npm run synth`: writes every rendered manifest under k8s/ and removes YAML files
 // no chart produces any more, so k8s/ is exactly the charts' output.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { renderManifests } from './manifests.ts';
 
@@ -18,8 +18,11 @@ export function synth(outDir = k8sDir): string[] {
   mkdirSync(outDir, { recursive: true });
   for (const stale of yamlFilesUnder(outDir).filter((file) => !files.has(file))) rmSync(join(outDir, stale));
   for (const [file, text] of files) {
-    mkdirSync(dirname(join(outDir, file)), { recursive: true });
-    writeFileSync(join(outDir, file), text);
+    const path = join(outDir, file);
+    // Unchanged files are not touched: Tilt watches k8s/ and would reload for nothing.
+    if (existsSync(path) && readFileSync(path, 'utf8') === text) continue;
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
   }
   return [...files.keys()];
 }
