@@ -4,6 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { dropDatabase, ensureDatabase, entryArguments, serviceEnvironment, serviceNames, waitUntilReady, databaseUrl, type FleetSettings, type ServiceName } from '../../../scripts/local/fleet.ts';
 import { endpoints, stateDir } from '../../support/endpoints.ts';
@@ -41,10 +43,20 @@ export const testTuning: NodeJS.ProcessEnv = {
   SHUTDOWN_TIMEOUT_MS: '5000',
 };
 
-export async function startFleet(): Promise<Fleet> {
+export interface FleetOptions {
+  /** The broker the services use; each fleet gets its own exchange or stream either way. */
+  broker?: 'rabbitmq' | 'nats';
+}
+
+export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const infra = endpoints();
   const runId = randomBytes(4).toString('hex');
   const exchange = `metrox.test.${runId}`;
+  const stream = `METROX_TEST_${runId.toUpperCase()}`;
+  const brokerEnv: NodeJS.ProcessEnv =
+    options.broker === 'nats'
+      ? { BROKER: 'nats', NATS_URL: infra.NATS_URL, NATS_STREAM: stream, NATS_SUBJECT_PREFIX: `metrox.test${runId}` }
+      : { BROKER: 'rabbitmq', AMQP_EXCHANGE: exchange };
   const ports = Object.fromEntries(
     await Promise.all(serviceNames.map(async (name) => [name, { http: await freePort(), grpc: await freePort() }] as const)),
   ) as FleetSettings['ports'];
@@ -54,7 +66,7 @@ export async function startFleet(): Promise<Fleet> {
     amqpUrl: infra.AMQP_URL,
     databaseName: (name) => `svc_${runId}_${name}`,
     ports,
-    env: { ...testTuning, AMQP_EXCHANGE: exchange, BROKER: 'rabbitmq' },
+    env: { ...testTuning, ...brokerEnv },
     // The service name is the queue name: unique per fleet.
     serviceEnv: Object.fromEntries(serviceNames.map((name) => [name, { SERVICE_NAME: queue(name) }])),
   };
@@ -97,7 +109,8 @@ export async function startFleet(): Promise<Fleet> {
       await Promise.all([...processes.keys()].map((name) => fleet.stop(name)));
       await Promise.all([...pools.values()].map((pool) => pool.end()));
       await Promise.all(serviceNames.map((name) => dropDatabase(settings.adminDatabaseUrl, settings.databaseName(name))));
-      await deleteQueues(infra.RABBITMQ_MANAGEMENT_URL, serviceNames.map(queue), exchange);
+      if (options.broker === 'nats') await deleteStreams(infra.NATS_URL, [stream, `${stream}_DLQ`]);
+      else await deleteQueues(infra.RABBITMQ_MANAGEMENT_URL, serviceNames.map(queue), exchange);
     },
   };
   try {
@@ -120,4 +133,14 @@ async function deleteQueues(managementUrl: string, consumers: string[], exchange
   const ours = queues.filter((queue) => consumers.some((consumer) => queue.name === consumer || queue.name.startsWith(`${consumer}.`)));
   await Promise.all(ours.map((queue) => fetch(api(`/queues/%2F/${encodeURIComponent(queue.name)}`), { method: 'DELETE', headers: { authorization: auth } })));
   await fetch(api(`/exchanges/%2F/${encodeURIComponent(exchange)}`), { method: 'DELETE', headers: { authorization: auth } });
+}
+
+async function deleteStreams(natsUrl: string, streams: string[]): Promise<void> {
+  const connection = await connect({ servers: natsUrl });
+  try {
+    const manager = await jetstreamManager(connection);
+    for (const stream of streams) await manager.streams.delete(stream).catch(() => false);
+  } finally {
+    await connection.close();
+  }
 }
