@@ -103,6 +103,16 @@ export function serveConnection(socket: Socket, deps: ConnectionDeps): void {
   };
 
   socket.on('data', (chunk: Buffer) => {
+    try {
+      receive(chunk);
+    } catch (error) {
+      // A bug must cost this connection, never the process and every other client.
+      logger.error({ err: error }, 'cipher connection failed unexpectedly');
+      closeWith('internal', 'internal error');
+    }
+  });
+
+  const receive = (chunk: Buffer) => {
     if (closing) return;
     let bodies: Buffer[];
     try {
@@ -125,7 +135,7 @@ export function serveConnection(socket: Socket, deps: ConnectionDeps): void {
         closeWith('request_timeout', `frame incomplete after ${limits.requestTimeoutMs} ms`);
       }, limits.requestTimeoutMs);
     }
-  });
+  };
   socket.on('timeout', () => {
     logger.debug('closing idle connection');
     closing = true;
