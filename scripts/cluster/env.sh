@@ -2,9 +2,9 @@
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${METROX_STATE:=$repo/.metrox}"
 cluster="$METROX_STATE/cluster"
-: "${METROX_CLUSTER_ETCD_PORT:=52379}"
-: "${METROX_CLUSTER_ETCD_PEER_PORT:=52380}"
-: "${METROX_CLUSTER_API_PORT:=56443}"
+: "${METROX_CLUSTER_ETCD_PORT:=21379}"
+: "${METROX_CLUSTER_ETCD_PEER_PORT:=21380}"
+: "${METROX_CLUSTER_API_PORT:=21443}"
 : "${METROX_CLUSTER_NODES:=3}"
 kubeconfig="$cluster/kubeconfig"
 components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)

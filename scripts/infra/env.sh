@@ -1,17 +1,19 @@
 # Shared settings for the local infrastructure scripts. Sourced, not run.
-# Every port is loopback-only and chosen away from the defaults, so MetroX never
-# collides with a system Postgres or RabbitMQ; override any of them from the environment.
+# Every port is loopback-only, away from the servers' defaults (a system Postgres
+# or RabbitMQ is never touched) and below Linux's ephemeral range (32768+), where
+# outgoing connections and "free port" picks could take them. MetroX uses 21xxx;
+# override any of them from the environment.
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${METROX_STATE:=$repo/.metrox}"
 infra="$METROX_STATE/infra"
-: "${METROX_PG_PORT:=55432}"
-: "${METROX_AMQP_PORT:=55672}"
-: "${METROX_AMQP_MGMT_PORT:=55673}"
-: "${METROX_AMQP_DIST_PORT:=55674}"
-: "${METROX_EPMD_PORT:=55675}"
-: "${METROX_NATS_PORT:=54222}"
-: "${METROX_NATS_MONITOR_PORT:=58222}"
-: "${METROX_PROMETHEUS_PORT:=59090}"
+: "${METROX_PG_PORT:=21432}"
+: "${METROX_AMQP_PORT:=21672}"
+: "${METROX_AMQP_MGMT_PORT:=21673}"
+: "${METROX_AMQP_DIST_PORT:=21674}"
+: "${METROX_EPMD_PORT:=21675}"
+: "${METROX_NATS_PORT:=21422}"
+: "${METROX_NATS_MONITOR_PORT:=21822}"
+: "${METROX_PROMETHEUS_PORT:=21090}"
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 PG_ADMIN_PASSWORD=metrox
 
