@@ -11,6 +11,9 @@ import { pickProvider, type NotificationProvider } from '../providers/provider.t
 import { claimDue, dueChannel, markFailedAttempt, markSent, markUndeliverable } from '../store/notifications.ts';
 import { PermanentLookupError, type TransactionLookup } from './transaction-client.ts';
 
+/** sent: a notification went out; failed: one was rescheduled or given up; idle: none was due. */
+export type DispatchResult = 'sent' | 'failed' | 'idle';
+
 export interface DispatcherOptions {
   kit: Pick<Kit, 'pool' | 'logger' | 'publish' | 'withTransaction'>;
   lookup: TransactionLookup;
@@ -64,13 +67,15 @@ export class Dispatcher {
 
   async #run(): Promise<void> {
     while (this.#running) {
-      let handled = false;
+      let result: DispatchResult = 'failed';
       try {
-        handled = await this.dispatchOne();
+        result = await this.dispatchOne();
       } catch (error) {
         this.#options.kit.logger.error({ err: error }, 'notification dispatcher failed; retrying');
       }
-      if (!handled) await this.#sleep(this.#options.pollIntervalMs);
+      // After a failure the next row would most likely fail the same way (Transaction down):
+      // pause instead of walking the whole backlog at the pace of timeouts.
+      if (result !== 'sent') await this.#sleep(this.#options.pollIntervalMs);
     }
   }
 
@@ -87,12 +92,12 @@ export class Dispatcher {
     this.#wake = undefined;
   }
 
-  /** Sends at most one due notification; false when none was due. */
-  async dispatchOne(): Promise<boolean> {
+  /** Handles at most one due notification. */
+  async dispatchOne(): Promise<DispatchResult> {
     const { kit, lookup, providers, sent } = this.#options;
     return kit.withTransaction(async (tx) => {
       const due = await claimDue(tx);
-      if (!due) return false;
+      if (!due) return 'idle';
       const log = kit.logger.child({ notificationId: due.id, transactionId: due.transactionId, attempt: due.attempts + 1 });
       try {
         const purchase = await lookup.purchase(due.transactionId);
@@ -124,6 +129,7 @@ export class Dispatcher {
         );
         sent.inc({ channel: chosen.provider.channel, outcome: due.outcome });
         log.info({ channel: chosen.provider.channel, outcome: due.outcome }, 'rider notified');
+        return 'sent';
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         if (error instanceof PermanentLookupError) {
@@ -134,8 +140,8 @@ export class Dispatcher {
           await markFailedAttempt(tx, due.id, reason, delay);
           log.warn({ err: error, retryInMs: delay }, 'notification not sent yet; will retry');
         }
+        return 'failed';
       }
-      return true;
     });
   }
 }

@@ -4,6 +4,9 @@ import type { GrpcServer, Kit } from '@metrox/kit';
 import { Metadata, status } from '@grpc/grpc-js';
 import type { EventFeed } from '../live/event-feed.ts';
 
+// The call is an object-mode stream: its writableLength counts messages.
+const maxBufferedEvents = 10_000;
+
 export function operationsGrpc(feed: EventFeed) {
   return (server: GrpcServer, kit: Kit): void => {
     const handlers: OperationsServiceHandlers = {
@@ -16,6 +19,12 @@ export function operationsGrpc(feed: EventFeed) {
         }
         const unsubscribe = feed.subscribe((event) => {
           if (wanted.size > 0 && !wanted.has(event.type)) return;
+          // A watcher that stops reading must not grow this process's memory without bound.
+          if (call.writableLength > maxBufferedEvents) {
+            unsubscribe();
+            call.emit('error', { code: status.RESOURCE_EXHAUSTED, details: 'watcher is not reading fast enough; reconnect' });
+            return;
+          }
           call.write({
             id: event.id,
             type: event.type,
