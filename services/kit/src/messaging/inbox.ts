@@ -17,7 +17,7 @@ import { extractTraceContext, kitTracer } from '../telemetry/trace-context.ts';
 import type { Broker, ConsumerHandle, Delivery, Settlement } from './broker.ts';
 import { parseEnvelope, type EventEnvelope } from './envelope.ts';
 import type { PublishInTransaction, PublishOptions } from './outbox.ts';
-import { settleFailure, type RetryPolicy } from './retry.ts';
+import { RetryableError, settleFailure, type RetryPolicy } from './retry.ts';
 
 export interface EventContext<T extends EventType = EventType> {
   /** The whole envelope: id, source, time, subject, schemaversion… */
@@ -120,7 +120,7 @@ export async function handleDelivery(options: InboxOptions, delivery: Delivery):
       const reason = error instanceof Error ? error.message : String(error);
       span.recordException(error instanceof Error ? error : new Error(reason));
       span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
-      const settlement = settleFailure(delivery.attempt, reason, options.retry);
+      const settlement = settleFailure(delivery.attempt, reason, options.retry, error instanceof RetryableError);
       metrics?.eventsConsumed.inc({
         type: envelope.type,
         outcome: settlement.kind === 'retry' ? 'retried' : 'dead_lettered',

@@ -12,4 +12,8 @@ describe('retry policy', () => {
     expect(settleFailure(3, 'boom', policy)).toEqual({ kind: 'retry', delayMs: 400, reason: 'boom' });
     expect(settleFailure(4, 'boom', policy)).toEqual({ kind: 'dead-letter', reason: 'gave up after 4 attempts: boom' });
   });
+
+  it('keeps retrying a retryable failure (a peer is down) past the attempt limit, at the capped delay', () => {
+    expect(settleFailure(40, 'transaction service unavailable', policy, true)).toEqual({ kind: 'retry', delayMs: 500, reason: 'transaction service unavailable' });
+  });
 });
