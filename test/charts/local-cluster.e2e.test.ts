@@ -146,7 +146,18 @@ describe('MetroX on the local cluster', () => {
 
   it('scales payment to 4 with kubectl scale while the other services keep their replicas', async () => {
     await cluster.kubectl('scale', 'mxs', 'payment', '-n', namespace, '--replicas=4');
-    await waitUntil(async () => (await readyReplicas('payment')) === 4, 90_000, () => 'payment never reached 4 ready replicas');
+    let deploymentReplicas: number | undefined;
+    await waitUntil(
+      async () => {
+        const deployment = await apps.readNamespacedDeployment({ namespace, name: 'payment' });
+        deploymentReplicas = deployment.spec?.replicas;
+        return deployment.status?.readyReplicas === 4;
+      },
+      90_000,
+      // payment autoscales: kubectl scale must still reach its Pods, i.e. the autoscaler
+      // and kubectl both act on the MetroXService's scale subresource.
+      () => `payment never reached 4 ready replicas (its Deployment asks for ${deploymentReplicas ?? 'no'} replicas)`,
+    );
     const printed = await cluster.kubectl('get', 'mxs', 'payment', '-n', namespace, '--no-headers');
     expect(printed).toMatch(/^payment\s+4\s+4\s/);
     for (const [name, replicas] of Object.entries(services).filter(([name]) => name !== 'payment')) {
