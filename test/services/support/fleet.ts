@@ -46,6 +46,8 @@ export const testTuning: NodeJS.ProcessEnv = {
 export interface FleetOptions {
   /** The broker the services use; each fleet gets its own exchange or stream either way. */
   broker?: 'rabbitmq' | 'nats';
+  /** Extra environment for every service (e.g. telemetry export). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
@@ -66,7 +68,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     amqpUrl: infra.AMQP_URL,
     databaseName: (name) => `svc_${runId}_${name}`,
     ports,
-    env: { ...testTuning, ...brokerEnv },
+    env: { ...testTuning, ...brokerEnv, ...options.env },
     // The service name is the queue name: unique per fleet.
     serviceEnv: Object.fromEntries(serviceNames.map((name) => [name, { SERVICE_NAME: queue(name) }])),
   };

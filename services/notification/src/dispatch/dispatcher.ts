@@ -3,12 +3,14 @@
 // locked row, so a notification is sent by one dispatcher only, and SENT plus the
 // NotificationSent event commit together. A failed attempt is rescheduled with backoff,
 // without limit (an outage of Transaction delays messages, it never drops them).
-import type { Kit } from '@metrox/kit';
+import type { Kit, Tx } from '@metrox/kit';
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import type pg from 'pg';
 import type { Counter } from 'prom-client';
 import { composeMessage, retryDelayMs } from '../domain/message.ts';
 import { pickProvider, type NotificationProvider } from '../providers/provider.ts';
-import { claimDue, dueChannel, markFailedAttempt, markSent, markUndeliverable } from '../store/notifications.ts';
+import { claimDue, dueChannel, markFailedAttempt, markSent, markUndeliverable, type DueNotification } from '../store/notifications.ts';
+import { withRestoredTrace } from './trace-carrier.ts';
 import { PermanentLookupError, type TransactionLookup } from './transaction-client.ts';
 
 /** sent: a notification went out; failed: one was rescheduled or given up; idle: none was due. */
@@ -94,54 +96,62 @@ export class Dispatcher {
 
   /** Handles at most one due notification. */
   async dispatchOne(): Promise<DispatchResult> {
-    const { kit, lookup, providers, sent } = this.#options;
-    return kit.withTransaction(async (tx) => {
+    return this.#options.kit.withTransaction(async (tx) => {
       const due = await claimDue(tx);
       if (!due) return 'idle';
-      const log = kit.logger.child({ notificationId: due.id, transactionId: due.transactionId, attempt: due.attempts + 1 });
-      try {
-        const purchase = await lookup.purchase(due.transactionId);
-        const contact = await lookup.contact(purchase.riderId);
-        const outcome = due.outcome === 'CONFIRMED' ? { status: 'CONFIRMED' as const } : { status: 'FAILED' as const, reason: due.failureReason ?? 'payment failed' };
-        const message = composeMessage(purchase, outcome, contact.displayName);
-        const chosen = pickProvider(providers, contact);
-        if (!chosen) throw new PermanentLookupError(`no provider can reach rider ${contact.riderId}`);
-        const receipt = await chosen.provider.send({ notificationId: due.id, to: chosen.to, ...message });
-        const record = await markSent(tx, due.id, {
+      // The send continues the payment outcome's trace, however long after it runs.
+      return withRestoredTrace(due.trace, 'notification send', (span) => this.#send(tx, due, span));
+    });
+  }
+
+  async #send(tx: Tx, due: DueNotification, span: Span): Promise<DispatchResult> {
+    const { kit, lookup, providers, sent } = this.#options;
+    const attempt = due.attempts + 1;
+    span.setAttributes({ 'metrox.notification.id': due.id, 'metrox.transaction.id': due.transactionId, 'metrox.notification.attempt': attempt });
+    const log = kit.logger.child({ notificationId: due.id, transactionId: due.transactionId, attempt });
+    try {
+      const purchase = await lookup.purchase(due.transactionId);
+      const contact = await lookup.contact(purchase.riderId);
+      const outcome = due.outcome === 'CONFIRMED' ? { status: 'CONFIRMED' as const } : { status: 'FAILED' as const, reason: due.failureReason ?? 'payment failed' };
+      const message = composeMessage(purchase, outcome, contact.displayName);
+      const chosen = pickProvider(providers, contact);
+      if (!chosen) throw new PermanentLookupError(`no provider can reach rider ${contact.riderId}`);
+      const receipt = await chosen.provider.send({ notificationId: due.id, to: chosen.to, ...message });
+      const record = await markSent(tx, due.id, {
+        riderId: purchase.riderId,
+        channel: chosen.provider.channel,
+        recipient: chosen.to,
+        ...message,
+        providerMessageId: receipt.providerMessageId,
+      });
+      await kit.publish(
+        tx,
+        'NotificationSent',
+        {
+          notificationId: record.id,
+          transactionId: record.transactionId,
           riderId: purchase.riderId,
           channel: chosen.provider.channel,
-          recipient: chosen.to,
-          ...message,
-          providerMessageId: receipt.providerMessageId,
-        });
-        await kit.publish(
-          tx,
-          'NotificationSent',
-          {
-            notificationId: record.id,
-            transactionId: record.transactionId,
-            riderId: purchase.riderId,
-            channel: chosen.provider.channel,
-            outcome: due.outcome,
-            sentAt: record.sentAt ?? new Date().toISOString(),
-          },
-          { subject: record.transactionId },
-        );
-        sent.inc({ channel: chosen.provider.channel, outcome: due.outcome });
-        log.info({ channel: chosen.provider.channel, outcome: due.outcome }, 'rider notified');
-        return 'sent';
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        if (error instanceof PermanentLookupError) {
-          await markUndeliverable(tx, due.id, reason);
-          log.error({ err: error }, 'notification is undeliverable');
-        } else {
-          const delay = retryDelayMs(due.attempts + 1, this.#options.retryBaseMs, this.#options.retryMaxMs);
-          await markFailedAttempt(tx, due.id, reason, delay);
-          log.warn({ err: error, retryInMs: delay }, 'notification not sent yet; will retry');
-        }
-        return 'failed';
+          outcome: due.outcome,
+          sentAt: record.sentAt ?? new Date().toISOString(),
+        },
+        { subject: record.transactionId },
+      );
+      sent.inc({ channel: chosen.provider.channel, outcome: due.outcome });
+      log.info({ channel: chosen.provider.channel, outcome: due.outcome }, 'rider notified');
+      return 'sent';
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+      if (error instanceof PermanentLookupError) {
+        await markUndeliverable(tx, due.id, reason);
+        log.error({ err: error }, 'notification is undeliverable');
+      } else {
+        const delay = retryDelayMs(attempt, this.#options.retryBaseMs, this.#options.retryMaxMs);
+        await markFailedAttempt(tx, due.id, reason, delay);
+        log.warn({ err: error, retryInMs: delay }, 'notification not sent yet; will retry');
       }
-    });
+      return 'failed';
+    }
   }
 }

@@ -3,6 +3,7 @@
 // holds up (or loses) the event: the row waits in this service's database until it can go.
 import type { EventHandlers } from '@metrox/kit';
 import { randomUUID } from 'node:crypto';
+import { captureTrace } from '../dispatch/trace-carrier.ts';
 import { recordOutcome } from '../store/notifications.ts';
 
 export const paymentOutcomeHandlers: EventHandlers = {
@@ -13,6 +14,7 @@ export const paymentOutcomeHandlers: EventHandlers = {
       outcome: 'CONFIRMED',
       failureReason: null,
       paymentEventId: ctx.event.id,
+      trace: captureTrace(),
     });
     if (!recorded) ctx.logger.info({ transactionId: data.transactionId }, 'rider already told about this outcome');
   },
@@ -23,6 +25,7 @@ export const paymentOutcomeHandlers: EventHandlers = {
       outcome: 'FAILED',
       failureReason: data.reason,
       paymentEventId: ctx.event.id,
+      trace: captureTrace(),
     });
     if (!recorded) ctx.logger.info({ transactionId: data.transactionId }, 'rider already told about this outcome');
   },

@@ -59,17 +59,30 @@ function fromRow(row: NotificationRow): Notification {
   };
 }
 
+/** A notification to send, with the trace context of the outcome it announces. */
+export interface DueNotification extends Notification {
+  trace: { traceparent: string | null; tracestate: string | null };
+}
+
 export const dueChannel = 'metrox_notifications_due';
 
 /** Records that the rider is to be told; false when this outcome was recorded before. */
 export async function recordOutcome(
   db: Queryable,
-  outcome: { id: string; transactionId: string; outcome: 'CONFIRMED' | 'FAILED'; failureReason: string | null; paymentEventId: string },
+  outcome: {
+    id: string;
+    transactionId: string;
+    outcome: 'CONFIRMED' | 'FAILED';
+    failureReason: string | null;
+    paymentEventId: string;
+    trace: { traceparent: string | null; tracestate: string | null };
+  },
 ): Promise<boolean> {
   const inserted = await db.query(
-    `INSERT INTO notifications (id, transaction_id, outcome, failure_reason, payment_event_id) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO notifications (id, transaction_id, outcome, failure_reason, payment_event_id, traceparent, tracestate)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (transaction_id, outcome) DO NOTHING`,
-    [outcome.id, outcome.transactionId, outcome.outcome, outcome.failureReason, outcome.paymentEventId],
+    [outcome.id, outcome.transactionId, outcome.outcome, outcome.failureReason, outcome.paymentEventId, outcome.trace.traceparent, outcome.trace.tracestate],
   );
   if (inserted.rowCount === 0) return false;
   // Delivered on COMMIT: wakes the dispatchers without waiting for their next poll.
@@ -78,12 +91,13 @@ export async function recordOutcome(
 }
 
 /** Claims the next due notification for the caller's transaction; other replicas skip it. */
-export async function claimDue(db: Queryable): Promise<Notification | undefined> {
-  const { rows } = await db.query<NotificationRow>(
-    `SELECT ${columns} FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= clock_timestamp()
+export async function claimDue(db: Queryable): Promise<DueNotification | undefined> {
+  const { rows } = await db.query<NotificationRow & { traceparent: string | null; tracestate: string | null }>(
+    `SELECT ${columns}, traceparent, tracestate FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= clock_timestamp()
      ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
   );
-  return rows[0] ? fromRow(rows[0]) : undefined;
+  const row = rows[0];
+  return row ? { ...fromRow(row), trace: { traceparent: row.traceparent, tracestate: row.tracestate } } : undefined;
 }
 
 export async function markSent(

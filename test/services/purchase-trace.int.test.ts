@@ -1,0 +1,82 @@
+// Observable by default: one ticket purchase is one trace across the four services,
+// stored in a real Jaeger (a private instance, own ports and state) over OTLP/HTTP.
+import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { observabilityEndpoints, type ObservabilityEndpoints } from '../observability/endpoints.ts';
+import { createJaegerQuery, resolveSpans } from '../observability/jaeger-query.ts';
+import { repoRoot } from '../support/endpoints.ts';
+import { freePort } from '../support/processes.ts';
+import { eventually, http } from './support/client.ts';
+import { startFleet, type Fleet } from './support/fleet.ts';
+
+const run = promisify(execFile);
+const script = (name: string): string => join(repoRoot, 'scripts', 'observability', name);
+const state = mkdtempSync(join(tmpdir(), 'metrox-trace-'));
+let jaegerEnv: NodeJS.ProcessEnv = {};
+let observability: ObservabilityEndpoints;
+let fleet: Fleet | undefined;
+
+beforeAll(async () => {
+  const ports = Object.fromEntries(
+    await Promise.all(
+      ['OTLP_GRPC', 'OTLP_HTTP', 'QUERY', 'QUERY_GRPC', 'HEALTH', 'METRICS'].map(async (name) => [`METROX_JAEGER_${name}_PORT`, String(await freePort())]),
+    ),
+  ) as Record<string, string>;
+  // A private instance: it must not inherit a user's backend nor register with a shared Prometheus.
+  const { JAEGER_URL: _j, OTEL_EXPORTER_OTLP_ENDPOINT: _o, OTEL_EXPORTER_OTLP_GRPC_ENDPOINT: _g, PROMETHEUS_TARGETS_DIR: _p, ...rest } = process.env;
+  jaegerEnv = { ...rest, METROX_STATE: state, ...ports };
+  await run('bash', [script('up.sh')], { env: jaegerEnv, maxBuffer: 16 * 1024 * 1024 });
+  observability = observabilityEndpoints(state);
+  fleet = await startFleet({
+    env: {
+      OTEL_SDK_DISABLED: 'false',
+      OTEL_EXPORTER_OTLP_ENDPOINT: observability.OTEL_EXPORTER_OTLP_ENDPOINT,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      OTEL_METRICS_EXPORTER: 'none',
+    },
+  });
+}, 30 * 60_000); // a cold cache builds Jaeger from its Go module first
+
+afterAll(async () => {
+  await fleet?.close();
+  await run('bash', [script('down.sh')], { env: jaegerEnv });
+  rmSync(state, { recursive: true, force: true });
+});
+
+it('one purchase is one trace across transaction, payment, operations and notification', async () => {
+  if (!fleet) throw new Error('no fleet');
+  const traceId = randomBytes(16).toString('hex');
+  const created = await http<{ id: string }>(fleet.url('transaction', '/v1/transactions'), {
+    method: 'POST',
+    headers: { 'idempotency-key': randomUUID(), traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+    json: { riderId: `rider-${randomUUID().slice(0, 8)}`, fromStation: 'aluva', toStation: 'kaloor', paymentMethod: 'upi' },
+  });
+  expect(created.status).toBe(201);
+  const id = created.body.id;
+  await eventually(
+    () => http<{ items: { status: string }[] }>(fleet?.url('notification', `/v1/notifications?transactionId=${id}`) ?? ''),
+    (r) => r.body.items.some((n) => n.status === 'SENT'),
+    'the notification',
+  );
+
+  const jaeger = createJaegerQuery(observability.JAEGER_URL);
+  const expected = ['transaction', 'payment', 'operations', 'notification'];
+  const stored = await jaeger.waitForTrace(traceId, (t) => {
+    const spans = resolveSpans(t);
+    return expected.every((service) => spans.some((s) => s.service === service)) && spans.some((s) => s.name === 'notification send') &&
+      spans.some((s) => s.service === 'operations' && s.name.startsWith('NotificationSent'));
+  });
+  const spans = resolveSpans(stored);
+  expect(new Set(spans.map((s) => s.service))).toEqual(new Set(expected));
+  // The late send in Notification continues the trace and calls Transaction over gRPC within it.
+  const send = spans.find((s) => s.name === 'notification send');
+  expect(spans.some((s) => s.service === 'transaction' && s.name.includes('GetRiderContact'))).toBe(true);
+  expect(spans.some((s) => s.parentSpanId === send?.spanId)).toBe(true);
+});
