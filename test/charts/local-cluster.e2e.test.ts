@@ -165,6 +165,23 @@ describe('MetroX on the local cluster', () => {
     }
   });
 
+  it('runs the examples a user applies: a service with a database and events, and an autoscaled one', async () => {
+    const examples = join(k8sDir, 'examples');
+    await cluster.kubectl('apply', '--server-side', '-f', examples);
+    await cluster.kubectl('wait', '--for=condition=Ready', 'mxs/fare-alerts', 'mxs/ticket-validator', '-n', namespace, '--timeout=120s');
+    const fareAlerts = JSON.parse(await cluster.kubectl('get', 'mxs', 'fare-alerts', '-n', namespace, '-o', 'json')) as {
+      status?: { database?: { name?: string }; broker?: { queue?: string } };
+    };
+    expect(fareAlerts.status?.database?.name).toBe('fare_alerts');
+    expect(fareAlerts.status?.broker?.queue).toBeDefined();
+    const autoscaler = JSON.parse(await cluster.kubectl('get', 'hpa', 'ticket-validator', '-n', namespace, '-o', 'json')) as {
+      spec?: { minReplicas?: number; maxReplicas?: number };
+    };
+    expect(autoscaler.spec).toMatchObject({ minReplicas: 1, maxReplicas: 5 });
+    // deletionPolicy: Delete drops the example's database again.
+    await cluster.kubectl('delete', '-f', examples, '--wait=true', '--timeout=120s');
+  });
+
   it('garbage-collects the children of a deleted MetroXService and leaves the others alone', async () => {
     const children = async () => ({
       deployment: await apps.readNamespacedDeployment({ namespace, name: 'notification' }).then(() => true, () => false),
