@@ -26,7 +26,12 @@ export function readyCondition(others: ConditionInput[]): ConditionInput {
 
 /** Transitions worth an Event: a condition that is new or changed status. */
 export function transitions(previous: Condition[] | undefined, next: Condition[]): Condition[] {
-  return next.filter((c) => previous?.find((p) => p.type === c.type)?.status !== c.status);
+  return next.filter((c) => {
+    const old = previous?.find((p) => p.type === c.type);
+    // A first status reports through Ready alone: one Event per new resource, not five.
+    if (old === undefined) return c.type === 'Ready';
+    return old.status !== c.status;
+  });
 }
 
 /** JSON with sorted keys: the API server returns stored maps in its own key order. */

@@ -1,0 +1,140 @@
+// The operator's controller under load: 1,000 MetroXServices (no database or
+// broker wiring) created at once on a local API server, the operator running as
+// its own process with its own RBAC.
+//
+//   npm run bench -- operator
+import { CoreV1Api } from '@kubernetes/client-node';
+import { startControlPlane } from '@metrox/test/control-plane';
+import { readFileSync } from 'node:fs';
+import { apiVersion, kind, type MetroXService } from '../operator/src/api/metroxservice.ts';
+import { KubeClient, connectionFromKubeconfig } from '../operator/src/controller/kube-client.ts';
+import { installCrd, waitFor } from '../operator/src/testing/kube.ts';
+import { operatorIdentity, startOperator } from '../operator/src/testing/operator-process.ts';
+import { benchRuns, metric, writeBenchResult } from './result.ts';
+
+const count = Number(process.env.METROX_BENCH_OPERATOR_COUNT ?? 1000);
+const namespace = 'bench';
+const resyncSeconds = 20;
+
+async function apiServerWrites(admin: KubeClient): Promise<number> {
+  const text = await admin.get<string>('/metrics');
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const verb = /verb="([A-Z]+)"/.exec(line)?.[1] ?? '';
+    const resource = /resource="([^"]*)"/.exec(line)?.[1] ?? '';
+    if (!['POST', 'PUT', 'PATCH', 'DELETE', 'APPLY'].includes(verb) || ['leases', 'events'].includes(resource)) continue;
+    total += Number(line.split(' ').pop());
+  }
+  return total;
+}
+
+/** A quantile from a Prometheus histogram's cumulative buckets (upper bound of the bucket). */
+function histogramQuantile(text: string, name: string, q: number): number {
+  const buckets = text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}_bucket{`))
+    .map((line) => ({ le: /le="([^"]+)"/.exec(line)?.[1] ?? '', count: Number(line.split(' ').pop()) }))
+    .map((b) => ({ le: b.le === '+Inf' ? Infinity : Number(b.le), count: b.count }));
+  const total = buckets.at(-1)?.count ?? 0;
+  return buckets.find((b) => b.count >= q * total)?.le ?? Number.NaN;
+}
+
+function counter(text: string, pattern: RegExp): number {
+  return [...text.matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
+interface Run {
+  convergeSeconds: number;
+  writesPerResource: number;
+  resyncWrites: number;
+  peakRssMiB: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+async function once(): Promise<Run> {
+  const cp = await startControlPlane();
+  const admin = new KubeClient(connectionFromKubeconfig(cp.kubeconfigPath), { maxSockets: 32 });
+  try {
+    await installCrd(cp.kubeConfig);
+    await cp.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+    const kubeconfig = await operatorIdentity(cp.kubeConfig, (ns, name) => cp.serviceAccountKubeConfig(ns, name));
+    const operator = await startOperator(kubeconfig, { METROX_CONCURRENCY: '16', METROX_RESYNC_SECONDS: String(resyncSeconds) });
+    let peakRss = 0;
+    const sampler = setInterval(() => {
+      try {
+        const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${String(operator.child.pid)}/status`, 'utf8'))?.[1];
+        peakRss = Math.max(peakRss, Number(hwm ?? 0) / 1024);
+      } catch {
+        // The process ended.
+      }
+    }, 200);
+    try {
+      const before = await apiServerWrites(admin);
+      const started = performance.now();
+      const names = Array.from({ length: count }, (_, i) => `svc-${String(i).padStart(4, '0')}`);
+      // Created "at once": as fast as the API server takes them, 64 in flight.
+      let next = 0;
+      await Promise.all(Array.from({ length: 64 }, async () => {
+        while (next < names.length) {
+          const name = names[next++] ?? '';
+          await admin.request('POST', `/apis/metrox.io/v1alpha1/namespaces/${namespace}/metroxservices`, { apiVersion, kind, metadata: { name }, spec: { image: `ghcr.io/metrox/bench:${name}` } });
+        }
+      }));
+      const creates = count;
+      await waitFor(`${count} MetroXServices to converge`, async () => {
+        const list = await admin.get<{ items: MetroXService[] }>(`/apis/metrox.io/v1alpha1/namespaces/${namespace}/metroxservices`);
+        const done = list.items.filter((m) => m.status?.observedGeneration === m.metadata.generation).length;
+        return done === count;
+      }, 300_000).catch((error: unknown) => {
+        throw new Error(`${String(error)}\noperator log (tail):\n${operator.log().split('\n').slice(-15).join('\n')}`);
+      });
+      const convergeSeconds = (performance.now() - started) / 1000;
+      // Children were applied before status was written, so convergence includes them.
+      const afterConverge = await apiServerWrites(admin);
+      const writesPerResource = (afterConverge - before - creates) / count;
+      const reconcilesAtConverge = counter(await operator.metrics(), /^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm);
+      // Steady state: wait for one full periodic resync of every resource.
+      await waitFor('a full resync', async () => counter(await operator.metrics(), /^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm) >= reconcilesAtConverge + count, (resyncSeconds + 120) * 1000);
+      const resyncWrites = (await apiServerWrites(admin)) - afterConverge;
+      const text = await operator.metrics();
+      return {
+        convergeSeconds,
+        writesPerResource,
+        resyncWrites,
+        peakRssMiB: peakRss,
+        p50Ms: histogramQuantile(text, 'controller_runtime_reconcile_time_seconds', 0.5) * 1000,
+        p99Ms: histogramQuantile(text, 'controller_runtime_reconcile_time_seconds', 0.99) * 1000,
+      };
+    } finally {
+      clearInterval(sampler);
+      await operator.stop();
+    }
+  } finally {
+    admin.close();
+    await cp.stop();
+  }
+}
+
+const runs: Run[] = [];
+for (let i = 0; i < benchRuns(); i++) {
+  const run = await once();
+  console.error(`[operator] run ${i + 1}: ${JSON.stringify(run)}`);
+  runs.push(run);
+}
+const file = writeBenchResult({
+  area: 'operator',
+  benchmark: `${count} MetroXServices created at once`,
+  metrics: [
+    metric(`seconds until ${count} converged (observedGeneration == generation, children applied)`, 's', runs.map((r) => r.convergeSeconds), { op: '<=', value: 15 }),
+    metric('API writes per resource (excluding its creation, Leases and Events)', 'writes', runs.map((r) => r.writesPerResource)),
+    metric('API writes during a steady-state resync of all resources', 'writes', runs.map((r) => r.resyncWrites), { op: '<=', value: 0 }),
+    metric('operator peak RSS', 'MiB', runs.map((r) => r.peakRssMiB), { op: '<=', value: 150 }),
+    metric('reconcile p50 (histogram bucket bound)', 'ms', runs.map((r) => r.p50Ms)),
+    metric('reconcile p99 (histogram bucket bound)', 'ms', runs.map((r) => r.p99Ms)),
+  ],
+  notes: 'One local etcd + kube-apiserver on the same 2-core machine as the operator (METROX_CONCURRENCY=16) and the load generator; no kube-controller-manager, so Deployments report no Pods. Each run starts a fresh control plane.',
+  command: 'npm run bench -- operator',
+});
+console.error(`[operator] wrote ${file}`);
