@@ -194,7 +194,7 @@ describe('the purchase saga', () => {
   });
 
   it('with Transaction down while a payment is pending, the rider is notified once it is back', async () => {
-    // Cards answer after ~4 s in the test tuning: time to stop Transaction once its event is out.
+    // Cards answer after ~6 s in the test tuning: time to stop Transaction once its event is out.
     const created = await buy({ riderId: rider(), fromStation: 'aluva', toStation: 'tripunithura', paymentMethod: 'card' });
     expect(created.status).toBe(201);
     const id = created.body.id;
