@@ -42,9 +42,6 @@ start_postgres() {
     # A development instance: durability against OS crashes is traded for speed;
     # process crashes (what the tests simulate) still lose nothing.
     cat >> "$data/postgresql.conf" <<CONF
-listen_addresses = '127.0.0.1'
-port = $METROX_PG_PORT
-unix_socket_directories = '$data'
 max_connections = 400
 fsync = off
 full_page_writes = off
@@ -53,7 +50,9 @@ shared_buffers = 256MB
 CONF
   fi
   log "starting PostgreSQL on 127.0.0.1:$METROX_PG_PORT"
-  as_pg_user "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null
+  # Address, port and socket folder on the command line, so a changed port takes effect.
+  as_pg_user "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
+    -o "-h 127.0.0.1 -p $METROX_PG_PORT -k $data" start >/dev/null
   started+=(postgres)
 }
 
