@@ -6,7 +6,7 @@
 import type { EventHandlers } from '@metrox/kit';
 import type { Histogram } from 'prom-client';
 import { randomUUID } from 'node:crypto';
-import type { PaymentGateway } from '../gateway/gateway.ts';
+import type { ChargeResult, PaymentGateway } from '../gateway/gateway.ts';
 import { findByTransaction, insertPayment, lockTransaction } from '../store/payments.ts';
 
 export function chargeHandlers(gateway: PaymentGateway, gatewayDuration: Histogram<'method' | 'outcome'>): EventHandlers {
@@ -18,20 +18,10 @@ export function chargeHandlers(gateway: PaymentGateway, gatewayDuration: Histogr
         ctx.logger.info({ transactionId: data.transactionId, paymentId: existing.id }, 'transaction already charged; not charging again');
         return;
       }
-      const stopTimer = gatewayDuration.startTimer({ method: data.paymentMethod });
-      let result;
-      try {
-        result = await gateway.charge({
-          idempotencyKey: data.transactionId,
-          method: data.paymentMethod,
-          amountCents: data.fareCents,
-          currency: data.currency,
-        });
-        stopTimer({ outcome: result.outcome });
-      } catch (error) {
-        stopTimer({ outcome: 'error' });
-        throw error; // retried with backoff by the inbox
-      }
+      // A provider error throws: the inbox retries with backoff, and the same idempotency key.
+      const result = await timed(gatewayDuration, data.paymentMethod, () =>
+        gateway.charge({ idempotencyKey: data.transactionId, method: data.paymentMethod, amountCents: data.fareCents, currency: data.currency }),
+      );
       const payment = await insertPayment(ctx.tx, {
         id: randomUUID(),
         transactionId: data.transactionId,
@@ -57,4 +47,16 @@ export function chargeHandlers(gateway: PaymentGateway, gatewayDuration: Histogr
       ctx.logger.info({ transactionId: payment.transactionId, paymentId: payment.id, status: payment.status }, 'payment answered');
     },
   };
+}
+
+async function timed(histogram: Histogram<'method' | 'outcome'>, method: string, charge: () => Promise<ChargeResult>): Promise<ChargeResult> {
+  const stop = histogram.startTimer({ method });
+  try {
+    const result = await charge();
+    stop({ outcome: result.outcome });
+    return result;
+  } catch (error) {
+    stop({ outcome: 'error' });
+    throw error;
+  }
 }

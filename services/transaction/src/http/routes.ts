@@ -1,7 +1,7 @@
 // The rider-facing REST API of the transaction service.
 import type { Kit } from '@metrox/kit';
 import { HttpProblem } from '@metrox/kit';
-import type { PaymentMethod } from '@metrox/contracts';
+import type { EventData } from '@metrox/contracts';
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { decodeCursor, encodeCursor } from '../domain/cursor.ts';
@@ -131,16 +131,7 @@ export function transactionRoutes(network: FareNetwork) {
   };
 }
 
-export function transactionCreated(transaction: StoredTransaction): {
-  transactionId: string;
-  riderId: string;
-  fromStation: string;
-  toStation: string;
-  paymentMethod: PaymentMethod;
-  fareCents: number;
-  currency: string;
-  createdAt: string;
-} {
+export function transactionCreated(transaction: StoredTransaction): EventData<'TransactionCreated'> {
   return {
     transactionId: transaction.id,
     riderId: transaction.riderId,
