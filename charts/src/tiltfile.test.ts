@@ -5,7 +5,7 @@ import { buildCharts, chartFiles, chartObjects } from './manifests.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const tiltfile = readFileSync(join(root, 'Tiltfile'), 'utf8');
-const quickstart = readFileSync(join(root, 'charts', 'QUICKSTART.md'), 'utf8');
+const quickstart = readFileSync(join(root, 'README.md'), 'utf8');
 const charts = buildCharts();
 const objects = [charts.crds, charts.platform, charts.operator, charts.metrox].flatMap((chart) => chartObjects(chart));
 const services = [...tiltfile.matchAll(/SERVICES = \[([^\]]+)\]/g)].flatMap((match) => (match[1] ?? '').match(/[a-z-]+/g) ?? []);
