@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await fleet.close();
+  await (fleet as Fleet | undefined)?.close(); // undefined when beforeAll failed
 });
 
 it('over NATS JetStream a purchase is confirmed, charged, counted and notified once', async () => {

@@ -42,7 +42,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await fleet.close();
+  await (fleet as Fleet | undefined)?.close(); // undefined when beforeAll failed
 });
 
 const rider = (): string => `rider-${randomUUID().slice(0, 8)}`;
