@@ -12,6 +12,16 @@ import { paymentRoutes } from './http/routes.ts';
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/** PAYMENT_GIVE_UP_AFTER_ATTEMPTS, by default one attempt before the inbox would dead-letter (CONSUMER_MAX_ATTEMPTS, default 5). */
+export function giveUpAfterAttempts(env: NodeJS.ProcessEnv): number {
+  if (env.PAYMENT_GIVE_UP_AFTER_ATTEMPTS === undefined) return Math.max(1, (Number(env.CONSUMER_MAX_ATTEMPTS) || 5) - 1);
+  const configured = Number(env.PAYMENT_GIVE_UP_AFTER_ATTEMPTS);
+  if (!Number.isInteger(configured) || configured < 1) {
+    throw new Error('PAYMENT_GIVE_UP_AFTER_ATTEMPTS must be a positive integer (below CONSUMER_MAX_ATTEMPTS)');
+  }
+  return configured;
+}
+
 export function paymentService(env: NodeJS.ProcessEnv = process.env): ServiceDefinition {
   const gateway = createSimulatedGateway(simulatorSettingsFromEnv(env));
   // Registered with the kit's registry once it exists (in `routes`).
@@ -33,7 +43,7 @@ export function paymentService(env: NodeJS.ProcessEnv = process.env): ServiceDef
       paymentRoutes(app, kit);
     },
     grpc: paymentGrpc(gateway),
-    events: { handlers: chargeHandlers(gateway, gatewayDuration) },
+    events: { handlers: chargeHandlers({ gateway, gatewayDuration, giveUpAfterAttempts: giveUpAfterAttempts(env) }) },
     env,
   };
 }

@@ -6,10 +6,29 @@
 import type { EventHandlers } from '@metrox/kit';
 import type { Histogram } from 'prom-client';
 import { randomUUID } from 'node:crypto';
-import type { ChargeResult, PaymentGateway } from '../gateway/gateway.ts';
+import { GatewayUnavailableError, type ChargeResult, type PaymentGateway } from '../gateway/gateway.ts';
 import { findByTransaction, insertPayment, lockTransaction } from '../store/payments.ts';
 
-export function chargeHandlers(gateway: PaymentGateway, gatewayDuration: Histogram<'method' | 'outcome'>): EventHandlers {
+/** What a rider reads when the provider never answered: the purchase fails instead of staying PENDING. */
+export const providerUnavailableReason = 'the payment provider did not answer; you have not been charged';
+
+/**
+ * Pure: whether a charge that failed with a provider error on this delivery attempt should
+ * end the purchase as FAILED rather than be retried again. Giving up one attempt before the
+ * inbox would dead-letter keeps the saga from leaving a purchase PENDING forever.
+ */
+export function givesUp(attempt: number, giveUpAfterAttempts: number): boolean {
+  return attempt >= giveUpAfterAttempts;
+}
+
+export interface ChargeOptions {
+  gateway: PaymentGateway;
+  gatewayDuration: Histogram<'method' | 'outcome'>;
+  /** Delivery attempt on which a provider error becomes a FAILED payment. */
+  giveUpAfterAttempts: number;
+}
+
+export function chargeHandlers({ gateway, gatewayDuration, giveUpAfterAttempts }: ChargeOptions): EventHandlers {
   return {
     async TransactionCreated(data, ctx) {
       await lockTransaction(ctx.tx, data.transactionId);
@@ -18,10 +37,18 @@ export function chargeHandlers(gateway: PaymentGateway, gatewayDuration: Histogr
         ctx.logger.info({ transactionId: data.transactionId, paymentId: existing.id }, 'transaction already charged; not charging again');
         return;
       }
-      // A provider error throws: the inbox retries with backoff, and the same idempotency key.
-      const result = await timed(gatewayDuration, data.paymentMethod, () =>
-        gateway.charge({ idempotencyKey: data.transactionId, method: data.paymentMethod, amountCents: data.fareCents, currency: data.currency }),
-      );
+      // A provider error throws: the inbox retries with backoff (and the same idempotency key)
+      // until the last attempt, which records the purchase as FAILED.
+      let result: ChargeResult;
+      try {
+        result = await timed(gatewayDuration, data.paymentMethod, () =>
+          gateway.charge({ idempotencyKey: data.transactionId, method: data.paymentMethod, amountCents: data.fareCents, currency: data.currency }),
+        );
+      } catch (error) {
+        if (!(error instanceof GatewayUnavailableError) || !givesUp(ctx.attempt, giveUpAfterAttempts)) throw error;
+        ctx.logger.error({ err: error, transactionId: data.transactionId, attempt: ctx.attempt }, 'payment provider unavailable; failing the payment');
+        result = { outcome: 'declined', reason: providerUnavailableReason };
+      }
       const payment = await insertPayment(ctx.tx, {
         id: randomUUID(),
         transactionId: data.transactionId,
