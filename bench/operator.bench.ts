@@ -134,7 +134,7 @@ const file = writeBenchResult({
     metric('reconcile p50 (histogram bucket bound)', 'ms', runs.map((r) => r.p50Ms)),
     metric('reconcile p99 (histogram bucket bound)', 'ms', runs.map((r) => r.p99Ms)),
   ],
-  notes: 'One local etcd + kube-apiserver on the same 2-core machine as the operator (METROX_CONCURRENCY=16) and the load generator; no kube-controller-manager, so Deployments report no Pods. Each run starts a fresh control plane.',
+  notes: (count < 1000 ? `Run with METROX_BENCH_OPERATOR_COUNT=${count}: the test control plane's --service-cluster-ip-range=10.0.0.0/24 holds only ~250 Service IPs, so 1,000 Services cannot be allocated there. ` : '') + 'One local etcd + kube-apiserver on the same 2-core machine as the operator (METROX_CONCURRENCY=16) and the load generator; no kube-controller-manager, so Deployments report no Pods. Each run starts a fresh control plane.',
   command: 'npm run bench -- operator',
 });
 console.error(`[operator] wrote ${file}`);

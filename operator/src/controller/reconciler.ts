@@ -92,8 +92,11 @@ export class Reconciler {
 
     const context = this.#renderContext(mxs);
     const desired = renderChildren(mxs, context);
-    await this.#applyChildren(mxs, desired);
-    await this.#prune(mxs, desired);
+    // A child the API server refuses is reported in status, then retried with backoff.
+    const applyError = await this.#applyChildren(mxs, desired)
+      .then(() => this.#prune(mxs, desired))
+      .then(() => undefined, (error: unknown) => error);
+    if (applyError !== undefined) failures.push(applyError);
 
     if (mxs.spec.observability.dashboard) {
       status.dashboard = { configMapName: childNames.dashboard(name) };
@@ -106,7 +109,11 @@ export class Reconciler {
     const deploymentStatus = (deployment?.status ?? {}) as { replicas?: number; readyReplicas?: number; availableReplicas?: number; observedGeneration?: number; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
     status.replicas = deploymentStatus.replicas ?? 0;
     status.readyReplicas = deploymentStatus.readyReplicas ?? 0;
-    conditions.unshift(availability(mxs, deployment, deploymentStatus));
+    conditions.unshift(
+      applyError === undefined
+        ? availability(mxs, deployment, deploymentStatus)
+        : condition('Available', false, 'ApplyFailed', `Could not apply the workload: ${describe(applyError)}. The operator retries with backoff.`),
+    );
 
     await this.#writeStatus(mxs, status, conditions);
     if (failures.length > 0) throw new AggregateError(failures, `${key}: ${failures.map(describe).join('; ')}`);
