@@ -47,7 +47,7 @@ start etcd "$bin/etcd" --data-dir="$cluster/etcd" \
 
 start kube-apiserver "$bin/kube-apiserver" --etcd-servers="http://127.0.0.1:$METROX_CLUSTER_ETCD_PORT" \
   --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$METROX_CLUSTER_API_PORT" \
-  --cert-dir="$cluster/certs" --service-cluster-ip-range=10.0.0.0/24 --allow-privileged=true \
+  --cert-dir="$cluster/certs" --service-cluster-ip-range=10.96.0.0/16 --allow-privileged=true \
   --authorization-mode=Node,RBAC --disable-admission-plugins=ServiceAccount \
   --service-account-issuer=https://kubernetes.default.svc --service-account-key-file="$cluster/sa.pub" \
   --service-account-signing-key-file="$cluster/sa.key" --endpoint-reconciler-type=none \
@@ -77,7 +77,7 @@ start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig="$kube
   --authentication-kubeconfig="$kubeconfig" --authorization-kubeconfig="$kubeconfig" \
   --bind-address=127.0.0.1 --secure-port=0 --leader-elect=false --controllers='*' \
   --service-account-private-key-file="$cluster/sa.key" --root-ca-file="$cluster/certs/apiserver.crt" \
-  --cluster-cidr=10.244.0.0/16 --service-cluster-ip-range=10.0.0.0/24 --concurrent-deployment-syncs=10 \
+  --cluster-cidr=10.244.0.0/16 --service-cluster-ip-range=10.96.0.0/16 --concurrent-deployment-syncs=10 \
   --concurrent-replicaset-syncs=10 --kube-api-qps=200 --kube-api-burst=400
 start kube-scheduler "$bin/kube-scheduler" --kubeconfig="$kubeconfig" \
   --authentication-kubeconfig="$kubeconfig" --authorization-kubeconfig="$kubeconfig" \
