@@ -1,6 +1,7 @@
 # Shared settings for the local cluster scripts. Sourced, not run.
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-: "${METROX_STATE:=$repo/.metrox}"
+log() { printf '[cluster] %s\n' "$*" >&2; }
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+repo=$metrox_repo
 cluster="$METROX_STATE/cluster"
 : "${METROX_CLUSTER_ETCD_PORT:=21379}"
 : "${METROX_CLUSTER_ETCD_PEER_PORT:=21380}"
@@ -9,7 +10,6 @@ cluster="$METROX_STATE/cluster"
 kubeconfig="$cluster/kubeconfig"
 components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 
-log() { printf '[cluster] %s\n' "$*" >&2; }
 alive() { [ -f "$cluster/$1.pid" ] && kill -0 "$(cat "$cluster/$1.pid")" 2>/dev/null; }
 api_ready() {
   [ -f "$cluster/token" ] && curl -fsS -m 2 --cacert "$cluster/certs/apiserver.crt" \

@@ -21,18 +21,7 @@ bin=$(bash "$repo/scripts/control-plane/build.sh" --cluster | tail -n 1)
 mkdir -p "$cluster/certs"
 cd "$cluster"
 
-start() { # name binary args...
-  local name=$1; shift
-  setsid "$@" </dev/null >"$cluster/$name.log" 2>&1 &
-  echo $! > "$cluster/$name.pid"
-}
-wait_for() { # description check timeout
-  local deadline=$((SECONDS + $3))
-  until $2; do
-    if [ $SECONDS -ge $deadline ]; then log "$1 did not happen in $3 s; logs in $cluster"; exit 1; fi
-    sleep 0.3
-  done
-}
+start() { start_daemon "$1" "$cluster" "${@:2}"; }
 
 log "starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok from $bin"
 openssl genrsa -out sa.key 2048 2>/dev/null
@@ -52,7 +41,7 @@ start kube-apiserver "$bin/kube-apiserver" --etcd-servers="http://127.0.0.1:$MET
   --service-account-issuer=https://kubernetes.default.svc --service-account-key-file="$cluster/sa.pub" \
   --service-account-signing-key-file="$cluster/sa.key" --endpoint-reconciler-type=none \
   --token-auth-file="$cluster/tokens.csv"
-wait_for "kube-apiserver /readyz" api_ready 90
+wait_for kube-apiserver api_ready 90 "$cluster/kube-apiserver.log" || exit 1
 
 ca=$(base64 -w0 < certs/apiserver.crt)
 cat > "$kubeconfig" <<KC
@@ -101,7 +90,7 @@ status:
 NODE
 done
 nodes_ready() { [ "$(kubectl get nodes --no-headers 2>/dev/null | grep -c ' Ready ')" -ge "$METROX_CLUSTER_NODES" ]; }
-wait_for "$METROX_CLUSTER_NODES Ready nodes" nodes_ready 60
+wait_for "$METROX_CLUSTER_NODES KWOK nodes" nodes_ready 60 "$cluster/kwok.log" || exit 1
 mkdir -p "$METROX_STATE/bin" && ln -sf "$bin/kubectl" "$METROX_STATE/bin/kubectl"
 log "ready: $METROX_CLUSTER_NODES KWOK nodes"
 log "try: export KUBECONFIG=$kubeconfig PATH=$METROX_STATE/bin:\$PATH; kubectl get nodes"

@@ -7,28 +7,19 @@ set -uo pipefail
 which=("$@")
 [ ${#which[@]} -eq 0 ] && which=(prometheus nats rabbitmq postgres)
 
-stop_pidfile() { # pidfile
-  [ -f "$1" ] || return 0
-  local pid; pid=$(cat "$1")
-  kill "$pid" 2>/dev/null || { rm -f "$1"; return 0; }
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$1"
-}
-
 for c in "${which[@]}"; do
   case $c in
     postgres)
       [ -f "$infra/postgres/postmaster.pid" ] && as_pg_user "$PG_BIN/pg_ctl" -D "$infra/postgres" -m fast -w stop >/dev/null 2>&1 && log "stopped PostgreSQL" ;;
     rabbitmq)
       if [ -f "$RABBITMQ_PID_FILE" ] || rabbit_healthy; then
-        rabbit rabbitmqctl -q stop >/dev/null 2>&1 || stop_pidfile "$RABBITMQ_PID_FILE"
+        rabbit rabbitmqctl -q stop >/dev/null 2>&1 || stop_pidfile "$RABBITMQ_PID_FILE" || true
         HOME=$rabbit_home epmd -port "$METROX_EPMD_PORT" -kill >/dev/null 2>&1 || true
         rm -f "$RABBITMQ_PID_FILE"
         log "stopped RabbitMQ"
       fi ;;
-    nats) [ -f "$infra/nats/nats.pid" ] && stop_pidfile "$infra/nats/nats.pid" && log "stopped NATS" ;;
-    prometheus) [ -f "$infra/prometheus/prometheus.pid" ] && stop_pidfile "$infra/prometheus/prometheus.pid" && log "stopped Prometheus" ;;
+    nats) stop_pidfile "$infra/nats/nats.pid" && log "stopped NATS" ;;
+    prometheus) stop_pidfile "$infra/prometheus/prometheus.pid" && log "stopped Prometheus" ;;
     *) log "unknown component: $c" ;;
   esac
 done

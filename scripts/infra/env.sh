@@ -3,8 +3,8 @@
 # or RabbitMQ is never touched) and below Linux's ephemeral range (32768+), where
 # outgoing connections and "free port" picks could take them. MetroX uses 21xxx;
 # override any of them from the environment.
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-: "${METROX_STATE:=$repo/.metrox}"
+log() { printf '[infra] %s\n' "$*" >&2; }
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 infra="$METROX_STATE/infra"
 : "${METROX_PG_PORT:=21432}"
 : "${METROX_AMQP_PORT:=21672}"
@@ -32,7 +32,6 @@ export RABBITMQ_PID_FILE=$infra/rabbitmq/rabbitmq.pid
 rabbit_home=$infra/rabbitmq/home
 rabbit() { HOME=$rabbit_home "/usr/lib/rabbitmq/bin/$1" "${@:2}"; }
 
-log() { printf '[infra] %s\n' "$*" >&2; }
 
 as_pg_user() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -43,11 +42,3 @@ pg_healthy() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$METROX_PG_PORT" 2>/dev/
 rabbit_healthy() { curl -fsS -m 2 -u guest:guest "http://127.0.0.1:$METROX_AMQP_MGMT_PORT/api/health/checks/alarms" >/dev/null 2>&1; }
 nats_healthy() { curl -fsS -m 2 "http://127.0.0.1:$METROX_NATS_MONITOR_PORT/healthz?js-enabled-only=true" >/dev/null 2>&1; }
 prometheus_healthy() { curl -fsS -m 2 "http://127.0.0.1:$METROX_PROMETHEUS_PORT/-/ready" >/dev/null 2>&1; }
-
-wait_for() { # name check timeout_seconds
-  local name=$1 check=$2 deadline=$((SECONDS + $3))
-  until $check; do
-    if [ $SECONDS -ge $deadline ]; then log "$name did not become ready; see $infra/$name/"; return 1; fi
-    sleep 0.2
-  done
-}

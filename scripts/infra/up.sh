@@ -73,7 +73,7 @@ CONF
   # epmd must be ours (its port differs from a system one), started before the node.
   HOME=$rabbit_home epmd -daemon -address 127.0.0.1 -port "$METROX_EPMD_PORT"
   rabbit rabbitmq-server -detached >/dev/null 2>&1
-  wait_for rabbitmq rabbit_healthy 90
+  wait_for RabbitMQ rabbit_healthy 90 "$infra/rabbitmq/log/"
   started+=(rabbitmq)
 }
 
@@ -83,9 +83,9 @@ start_nats() {
   need nats nats-server nats-server
   mkdir -p "$infra/nats/store"
   log "starting NATS (JetStream) on 127.0.0.1:$METROX_NATS_PORT"
-  setsid nats-server -js -a 127.0.0.1 -p "$METROX_NATS_PORT" -m "$METROX_NATS_MONITOR_PORT" \
-    -sd "$infra/nats/store" -P "$infra/nats/nats.pid" -l "$infra/nats/nats.log" </dev/null >/dev/null 2>&1 &
-  wait_for nats nats_healthy 30
+  start_daemon nats "$infra/nats" nats-server -js -a 127.0.0.1 -p "$METROX_NATS_PORT" -m "$METROX_NATS_MONITOR_PORT" \
+    -sd "$infra/nats/store" -l "$infra/nats/nats.log"
+  wait_for NATS nats_healthy 30 "$infra/nats/nats.log"
   started+=(nats)
 }
 
@@ -110,11 +110,10 @@ scrape_configs:
         refresh_interval: 1s
 CONF
   log "starting Prometheus on 127.0.0.1:$METROX_PROMETHEUS_PORT"
-  setsid prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+  start_daemon prometheus "$dir" prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
     --web.listen-address="127.0.0.1:$METROX_PROMETHEUS_PORT" --web.enable-lifecycle \
-    --storage.tsdb.retention.time=2d </dev/null >"$dir/prometheus.log" 2>&1 &
-  echo $! > "$dir/prometheus.pid"
-  wait_for prometheus prometheus_healthy 30
+    --storage.tsdb.retention.time=2d
+  wait_for Prometheus prometheus_healthy 30 "$dir/prometheus.log"
   started+=(prometheus)
 }
 

@@ -2,9 +2,10 @@
 # Ports are loopback-only and away from Jaeger's defaults (4317/4318/16686), so a
 # developer's own Jaeger or collector never collides; override any from the environment.
 here_obs=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here_obs/../.." && pwd)
+log() { printf '[observability] %s\n' "$*" >&2; }
+. "$here_obs/../lib.sh"
+repo=$metrox_repo
 . "$here_obs/versions.sh"
-: "${METROX_STATE:=$repo/.metrox}"
 obs="$METROX_STATE/observability"
 : "${METROX_JAEGER_OTLP_GRPC_PORT:=21317}"
 : "${METROX_JAEGER_OTLP_HTTP_PORT:=21318}"
@@ -19,7 +20,6 @@ export METROX_JAEGER_OTLP_GRPC_PORT METROX_JAEGER_OTLP_HTTP_PORT METROX_JAEGER_Q
 # scripts/infra/up.sh recorded (it may watch another checkout's folder), else none.
 prometheus_targets=${PROMETHEUS_TARGETS_DIR:-$(sed -n 's/.*"PROMETHEUS_TARGETS_DIR": "\(.*\)".*/\1/p' "$METROX_STATE/infra/endpoints.json" 2>/dev/null || true)}
 
-log() { printf '[observability] %s\n' "$*" >&2; }
 
 # Ready means: health check green and the query API answering.
 jaeger_healthy() {
@@ -27,10 +27,3 @@ jaeger_healthy() {
     curl -fsS -m 2 "http://127.0.0.1:$METROX_JAEGER_QUERY_PORT/api/services" >/dev/null 2>&1
 }
 
-wait_for() { # name check timeout_seconds
-  local name=$1 check=$2 deadline=$((SECONDS + $3))
-  until $check; do
-    if [ $SECONDS -ge $deadline ]; then log "$name did not become ready; see $obs/$name/"; return 1; fi
-    sleep 0.2
-  done
-}

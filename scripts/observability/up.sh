@@ -19,9 +19,8 @@ start_jaeger() {
   binary=$(bash "$here_obs/build.sh")
   mkdir -p "$dir"
   log "starting Jaeger $JAEGER_VERSION: OTLP http 127.0.0.1:$METROX_JAEGER_OTLP_HTTP_PORT grpc :$METROX_JAEGER_OTLP_GRPC_PORT, query http://127.0.0.1:$METROX_JAEGER_QUERY_PORT"
-  setsid "$binary" --config "file:$here_obs/jaeger.yaml" </dev/null >"$dir/jaeger.log" 2>&1 &
-  echo $! > "$dir/jaeger.pid"
-  if ! wait_for jaeger jaeger_healthy 60; then tail -n 20 "$dir/jaeger.log" >&2; exit 1; fi
+  start_daemon jaeger "$dir" "$binary" --config "file:$here_obs/jaeger.yaml"
+  if ! wait_for Jaeger jaeger_healthy 60 "$dir/jaeger.log"; then tail -n 20 "$dir/jaeger.log" >&2; exit 1; fi
   started+=(jaeger)
 }
 
