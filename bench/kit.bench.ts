@@ -27,7 +27,8 @@ const burstEvents = 4_000;
 const producers = 8;
 const pacedRate = 200;
 const pacedSeconds = 5;
-const httpSeconds = 8;
+const httpSeconds = 16;
+const httpSlice = 1;
 const httpConcurrency = 32;
 
 function percentile(values: number[], p: number): number {
@@ -216,26 +217,39 @@ async function drive(port: number, seconds: number): Promise<{ perSecond: number
   return { perSecond: ok / ((performance.now() - started) / 1_000), errors };
 }
 
-async function httpRun(databaseUrl: string, sinkUrl: string): Promise<{ on: number; off: number }> {
-  const figures: Record<'on' | 'off', number> = { on: 0, off: 0 };
-  // Alternate the order between runs so warm caches favour neither side.
-  for (const mode of ['off', 'on'] as const) {
-    const env: Record<string, string> =
-      mode === 'off'
-        ? { OTEL_SDK_DISABLED: 'true' }
-        : { OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_TRACES_SAMPLER: 'always_on', OTEL_SERVICE_NAME: 'kit-bench' };
-    const { child, port } = await startService(databaseUrl, env);
-    try {
-      await drive(port, 2); // warm-up: JIT, pool connections
-      const { perSecond, errors } = await drive(port, httpSeconds);
-      if (errors > 0) throw new Error(`${mode}: ${errors} requests failed`);
-      figures[mode] = perSecond;
-      log(`http telemetry ${mode}: ${perSecond.toFixed(0)} requests/s`);
-    } finally {
-      await stopService(child);
+type Mode = 'off' | 'on' | 'sampled';
+const modes: Mode[] = ['off', 'on', 'sampled'];
+
+/**
+ * The services run side by side and take turns under load in short slices, the order
+ * rotating every slice, so a neighbour's burst on this shared machine hits all alike.
+ */
+async function httpRun(databaseUrl: string, sinkUrl: string): Promise<Record<Mode, number>> {
+  const on = { OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_SERVICE_NAME: 'kit-bench' };
+  const envs: Record<Mode, Record<string, string>> = {
+    off: { OTEL_SDK_DISABLED: 'true' },
+    on: { ...on, OTEL_TRACES_SAMPLER: 'always_on' },
+    sampled: { ...on, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
+  };
+  const services = {} as Record<Mode, { child: ChildProcess; port: number }>;
+  for (const mode of modes) services[mode] = await startService(databaseUrl, envs[mode]);
+  const totals = Object.fromEntries(modes.map((mode) => [mode, 0])) as Record<Mode, number>;
+  try {
+    for (const mode of modes) await drive(services[mode].port, 2); // warm-up: JIT, pool connections
+    const slices = Math.round(httpSeconds / httpSlice);
+    for (let slice = 0; slice < slices; slice++) {
+      for (let i = 0; i < modes.length; i++) {
+        const mode = modes[(slice + i) % modes.length] ?? 'off';
+        const { perSecond, errors } = await drive(services[mode].port, httpSlice);
+        if (errors > 0) throw new Error(`telemetry ${mode}: ${errors} requests failed`);
+        totals[mode] += perSecond / slices;
+      }
     }
+  } finally {
+    await Promise.all(modes.map((mode) => stopService(services[mode].child)));
   }
-  return figures;
+  log(`http: telemetry off ${totals.off.toFixed(0)}, on ${totals.on.toFixed(0)} (ratio ${(totals.on / totals.off).toFixed(3)}), 10 % sampled ${totals.sampled.toFixed(0)} (ratio ${(totals.sampled / totals.off).toFixed(3)}) requests/s`);
+  return totals;
 }
 
 async function main(): Promise<void> {
@@ -274,13 +288,11 @@ async function main(): Promise<void> {
   const database = await createTestDatabase('kit_bench_http');
   const sink = await startOtlpSink();
   try {
-    const on: number[] = [];
-    const off: number[] = [];
-    for (let run = 0; run < runs; run++) {
-      const figures = await httpRun(database.url, sink.url);
-      on.push(figures.on);
-      off.push(figures.off);
-    }
+    const figures: Record<Mode, number>[] = [];
+    for (let run = 0; run < runs; run++) figures.push(await httpRun(database.url, sink.url));
+    const on = figures.map((f) => f.on);
+    const off = figures.map((f) => f.off);
+    const sampled = figures.map((f) => f.sampled);
     if (sink.received() === 0) throw new Error('telemetry on exported nothing: the comparison would be meaningless');
     writeBenchResult({
       area: 'kit',
@@ -289,8 +301,10 @@ async function main(): Promise<void> {
         metric('telemetry on: requests/s (one database write per request)', 'requests/s', on),
         metric('telemetry off (OTEL_SDK_DISABLED=true): requests/s', 'requests/s', off),
         metric('telemetry on ÷ off', 'ratio', on.map((value, i) => value / (off[i] ?? Number.NaN)), { op: '>=', value: 0.85 }),
+        metric('telemetry on, 10 % of traces sampled: requests/s', 'requests/s', sampled),
+        metric('telemetry on, 10 % sampled ÷ off', 'ratio', sampled.map((value, i) => value / (off[i] ?? Number.NaN))),
       ],
-      notes: `${httpConcurrency} keep-alive clients posting back to back for ${httpSeconds} s after a 2 s warm-up, against a kit service started with --import @metrox/kit/preload. On: every span sampled and exported over OTLP/HTTP to a local sink (${sink.received()} export requests), pg/http/fastify/pino instrumented, logs with trace ids, /metrics histograms with exemplars. Off: OTEL_SDK_DISABLED=true (the preload loads nothing). Service, Postgres and load generator share the machine.`,
+      notes: `${httpConcurrency} keep-alive clients posting back to back, ${httpSeconds} s per side in ${httpSlice} s slices alternating between the two services (both running, warmed up 2 s each), against a kit service started with --import @metrox/kit/preload. On: every span sampled (OTEL_TRACES_SAMPLER=always_on) and exported over OTLP/HTTP to a local sink; 10 % sampled: parentbased_traceidratio 0.1, everything else alike (${sink.received()} export requests), pg/http/fastify/pino instrumented, logs with trace ids, /metrics histograms with exemplars. Off: OTEL_SDK_DISABLED=true (the preload loads nothing). Service, Postgres and load generator share the machine.`,
       command,
     });
   } finally {

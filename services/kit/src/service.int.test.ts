@@ -3,7 +3,7 @@
 import { loadTransactionProto, type TransactionServiceHandlers } from '@metrox/contracts';
 import { credentials, loadPackageDefinition, status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { context, trace } from '@opentelemetry/api';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,7 +139,8 @@ describe('a service built with the kit', () => {
       (all) => all.some((span) => span.name === 'TransactionCreated process'),
     );
     const byName = (name: string) => finished.find((span) => span.name === name);
-    const server = finished.find((span) => span.instrumentationScope.name === '@fastify/otel' && span.name === 'request');
+    const server = finished.find((span) => span.instrumentationScope.name === '@fastify/otel' && span.name === 'POST /v1/notes');
+    expect(server?.kind).toBe(SpanKind.SERVER);
     expect(server?.spanContext().traceId).toBe(traceId);
     expect(byName('TransactionCreated publish')?.spanContext().traceId).toBe(traceId);
     const processed = byName('TransactionCreated process');
