@@ -16,6 +16,40 @@ export const defaultPorts: Record<ServiceName, { http: number; grpc: number }> =
   notification: { http: 8083, grpc: 50054 },
 };
 
+/** The cipher helper beside Payment: its loopback port, its ops port (/readyz, /metrics) and key directory. */
+export interface CipherSettings {
+  port: number;
+  opsPort: number;
+  keysDir: string;
+}
+
+export const defaultCipherPorts = { port: 7400, opsPort: 9465 } as const;
+
+/** `node services/cipher/src/main.ts`: arguments after the node binary. */
+export function cipherEntryArguments(): string[] {
+  return [join(repoRoot, 'services', 'cipher', 'src', 'main.ts')];
+}
+
+/** The address Payment reaches the helper on (CIPHER_ADDR). */
+export function cipherAddress(cipher: Pick<CipherSettings, 'port'>): string {
+  return `127.0.0.1:${cipher.port}`;
+}
+
+/** The environment of the cipher helper process: loopback only, ops port included. */
+export function cipherEnvironment(cipher: CipherSettings, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const exportsTelemetry = base.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined || base.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined;
+  return {
+    ...base,
+    OTEL_SDK_DISABLED: base.OTEL_SDK_DISABLED ?? (exportsTelemetry ? 'false' : 'true'),
+    OTEL_SERVICE_NAME: 'payment-cipher',
+    CIPHER_HOST: '127.0.0.1',
+    CIPHER_PORT: String(cipher.port),
+    CIPHER_OPS_HOST: '127.0.0.1',
+    CIPHER_OPS_PORT: String(cipher.opsPort),
+    CIPHER_KEYS_DIR: cipher.keysDir,
+  };
+}
+
 /** `node --import @metrox/kit/preload services/<name>/src/main.ts`: arguments after the node binary. */
 export function entryArguments(name: ServiceName): string[] {
   return ['--import', '@metrox/kit/preload', join(repoRoot, 'services', name, 'src', 'main.ts')];
@@ -66,6 +100,8 @@ export interface FleetSettings {
   /** Database name per service, e.g. `metrox_payment`. */
   databaseName: (service: ServiceName) => string;
   ports: Record<ServiceName, { http: number; grpc: number }>;
+  /** Where Payment reaches its cipher helper (CIPHER_ADDR), e.g. 127.0.0.1:7400; without it Payment refuses to start. */
+  cipherAddress?: string;
   /** Extra environment for every service, then per service. */
   env?: NodeJS.ProcessEnv;
   serviceEnv?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
@@ -85,6 +121,7 @@ export function serviceEnvironment(name: ServiceName, settings: FleetSettings, b
     PORT: String(settings.ports[name].http),
     GRPC_PORT: String(settings.ports[name].grpc),
     ...(name === 'notification' ? { TRANSACTION_GRPC_ADDRESS: `127.0.0.1:${settings.ports.transaction.grpc}` } : {}),
+    ...(name === 'payment' && settings.cipherAddress !== undefined ? { CIPHER_ADDR: settings.cipherAddress } : {}),
     ...settings.env,
     ...settings.serviceEnv?.[name],
   };

@@ -1,15 +1,33 @@
 // `npm run local`: MetroX on one machine without Kubernetes. Starts the local
-// infrastructure, the four services as processes on their default ports (each with its
-// own database), prints the URLs, and on Ctrl-C stops the services and whatever
-// infrastructure this run started.
+// infrastructure, Payment's cipher helper (as the sidecar would run in the Pod), the four
+// services as processes on their default ports (each with its own database), prints the
+// URLs, and on Ctrl-C stops the services, the helper and whatever infrastructure this run
+// started.
+import { ensureDevelopmentKeys } from '@metrox/cipher';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { defaultPorts, ensureDatabase, entryArguments, repoRoot, serviceEnvironment, serviceNames, waitUntilReady, type FleetSettings, type ServiceName } from './fleet.ts';
+import {
+  cipherAddress,
+  cipherEntryArguments,
+  cipherEnvironment,
+  defaultCipherPorts,
+  defaultPorts,
+  ensureDatabase,
+  entryArguments,
+  repoRoot,
+  serviceEnvironment,
+  serviceNames,
+  waitUntilReady,
+  type CipherSettings,
+  type FleetSettings,
+  type ServiceName,
+} from './fleet.ts';
 import { formatLogLine } from './log-format.ts';
 
-const colours: Record<ServiceName, string> = { transaction: '36', payment: '35', operations: '33', notification: '32' };
+type ProcessName = ServiceName | 'cipher';
+const colours: Record<ProcessName, string> = { transaction: '36', payment: '35', operations: '33', notification: '32', cipher: '34' };
 const tag = (name: string, colour = '90'): string => (process.stdout.isTTY ? `\x1b[${colour}m${name.padEnd(12)}\x1b[0m` : name.padEnd(12));
 const say = (message: string): void => {
   console.log(`${tag('metrox')} ${message}`);
@@ -31,8 +49,14 @@ const startedInfra = execFileSync('bash', [join(repoRoot, 'scripts', 'infra', 'u
   .split(/\s+/)
   .filter(Boolean);
 const infra = infraEndpoints();
+const stateDir = process.env.METROX_STATE ?? join(repoRoot, '.metrox');
+
+// Keys kept across runs, so what was encrypted yesterday still decrypts today.
+const cipher: CipherSettings = { ...defaultCipherPorts, keysDir: join(stateDir, 'cipher-keys') };
+await ensureDevelopmentKeys(cipher.keysDir);
 
 const settings: FleetSettings = {
+  cipherAddress: cipherAddress(cipher),
   adminDatabaseUrl: infra.DATABASE_URL,
   amqpUrl: infra.AMQP_URL,
   ...(infra.NATS_URL === undefined ? {} : { natsUrl: infra.NATS_URL }),
@@ -41,15 +65,11 @@ const settings: FleetSettings = {
 };
 for (const name of serviceNames) await ensureDatabase(settings.adminDatabaseUrl, settings.databaseName(name));
 
-const children = new Map<ServiceName, ChildProcess>();
+const children = new Map<ProcessName, ChildProcess>();
 let stopping = false;
 
-function startService(name: ServiceName): ChildProcess {
-  const child = spawn(process.execPath, entryArguments(name), {
-    cwd: repoRoot,
-    env: serviceEnvironment(name, settings),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function startProcess(name: ProcessName, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       console.log(`${tag(name, colours[name])} ${formatLogLine(line)}`);
@@ -66,26 +86,29 @@ function startService(name: ServiceName): ChildProcess {
   return child;
 }
 
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve();
+      return;
+    }
+    const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
 async function shutdown(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   say('stopping services…');
-  const exits = [...children.values()].map(
-    (child) =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          resolve();
-          return;
-        }
-        const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        child.once('exit', () => {
-          clearTimeout(force);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  );
-  await Promise.all(exits);
+  // The helper last, as the kubelet stops a native sidecar after the app.
+  const helper = children.get('cipher');
+  await Promise.all([...children.entries()].filter(([name]) => name !== 'cipher').map(([, child]) => stopChild(child)));
+  if (helper) await stopChild(helper);
   if (startedInfra.length > 0 && process.env.METROX_KEEP_INFRA !== '1') {
     say(`stopping the infrastructure this run started: ${startedInfra.join(', ')}`);
     execFileSync('bash', [join(repoRoot, 'scripts', 'infra', 'down.sh'), ...startedInfra], { stdio: 'inherit' });
@@ -97,8 +120,11 @@ async function shutdown(exitCode: number): Promise<void> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-for (const name of serviceNames) startService(name);
+// The helper first and ready before Payment, as the kubelet starts a native sidecar.
+startProcess('cipher', cipherEntryArguments(), cipherEnvironment(cipher));
 try {
+  await waitUntilReady(cipher.opsPort, 30_000, () => `the cipher helper did not become ready on :${cipher.opsPort}`);
+  for (const name of serviceNames) startProcess(name, entryArguments(name), serviceEnvironment(name, settings));
   await Promise.all(
     serviceNames.map((name) => waitUntilReady(settings.ports[name].http, 60_000, () => `${name} did not become ready on :${settings.ports[name].http}`)),
   );
@@ -113,6 +139,7 @@ say(
     'MetroX is running. Ctrl-C stops it.',
     '',
     ...serviceNames.map((name) => `  ${name.padEnd(13)} ${url(name)}  (gRPC 127.0.0.1:${settings.ports[name].grpc}, API ${url(name, '/openapi.json')})`),
+    `  cipher        ${cipherAddress(cipher)}  (Payment's encryption helper, loopback only; metrics http://127.0.0.1:${cipher.opsPort}/metrics, keys ${cipher.keysDir})`,
     ...(infra.RABBITMQ_MANAGEMENT_URL ? [`  RabbitMQ UI   ${infra.RABBITMQ_MANAGEMENT_URL}`] : []),
     '',
     '  Buy a ticket:',

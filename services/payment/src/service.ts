@@ -1,6 +1,7 @@
 // The payment service: charges purchases against a (simulated) provider, exactly once each.
 import type { FastifyInstance } from 'fastify';
 import type { Kit, ServiceDefinition } from '@metrox/kit';
+import { createCipherClient } from '@metrox/kit/cipher';
 import { Histogram } from 'prom-client';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,19 @@ export function giveUpAfterAttempts(env: NodeJS.ProcessEnv): number {
   return configured;
 }
 
+/** The cipher helper's address; there is no plaintext fallback, so Payment does not start without one. */
+export function cipherAddress(env: NodeJS.ProcessEnv): string {
+  const address = env.CIPHER_ADDR?.trim();
+  if (!address) {
+    throw new Error(
+      'CIPHER_ADDR is not set: Payment stores payment instruments only encrypted through the cipher helper (host:port on loopback, e.g. 127.0.0.1:7400); start the helper beside Payment and set CIPHER_ADDR',
+    );
+  }
+  return address;
+}
+
 export function paymentService(env: NodeJS.ProcessEnv = process.env): ServiceDefinition {
+  const cipher = createCipherClient({ address: cipherAddress(env), deadlineMs: Number(env.PAYMENT_CIPHER_DEADLINE_MS) || 2_000 });
   const gateway = createSimulatedGateway(simulatorSettingsFromEnv(env));
   // Registered with the kit's registry once it exists (in `routes`).
   const gatewayDuration = new Histogram({
@@ -42,8 +55,8 @@ export function paymentService(env: NodeJS.ProcessEnv = process.env): ServiceDef
       kit.metrics.registry.registerMetric(gatewayDuration);
       paymentRoutes(app, kit);
     },
-    grpc: paymentGrpc(gateway),
-    events: { handlers: chargeHandlers({ gateway, gatewayDuration, giveUpAfterAttempts: giveUpAfterAttempts(env) }) },
+    grpc: paymentGrpc(gateway, cipher),
+    events: { handlers: chargeHandlers({ gateway, cipher, gatewayDuration, giveUpAfterAttempts: giveUpAfterAttempts(env) }) },
     env,
   };
 }

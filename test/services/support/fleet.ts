@@ -2,19 +2,22 @@
 // its own exchange and queue names and free ports, so fleets of parallel test files never
 // meet. Processes are tethered to the test process and stop with it whatever happens.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { dropDatabase, ensureDatabase, entryArguments, serviceEnvironment, serviceNames, waitUntilReady, databaseUrl, type FleetSettings, type ServiceName } from '../../../scripts/local/fleet.ts';
 import { endpoints, stateDir } from '../../support/endpoints.ts';
+import { startCipherProcess, type CipherProcess } from './cipher.ts';
 import { freePort, spawnTethered, type TetheredProcess } from '../../support/processes.ts';
 
 export interface Fleet {
   readonly runId: string;
   readonly exchange: string;
   readonly settings: FleetSettings;
+  /** Payment's cipher helper process (stop and start it to play an outage). */
+  readonly cipher: CipherProcess;
   url(service: ServiceName, path?: string): string;
   grpcAddress(service: ServiceName): string;
   /** A client of the service's own database, for looking behind the API. */
@@ -48,6 +51,8 @@ export interface FleetOptions {
   broker?: 'rabbitmq' | 'nats';
   /** Extra environment for every service (e.g. telemetry export). */
   env?: NodeJS.ProcessEnv;
+  /** The services to start (default: all four); others can be started later with `start`. */
+  services?: readonly ServiceName[];
 }
 
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
@@ -63,8 +68,13 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     await Promise.all(serviceNames.map(async (name) => [name, { http: await freePort(), grpc: await freePort() }] as const)),
   ) as FleetSettings['ports'];
   const queue = (name: ServiceName): string => `${name}-${runId}`;
+  const logDir = join(stateDir, 'test-logs');
+  mkdirSync(logDir, { recursive: true });
+  const keysDir = join(stateDir, `cipher-keys-${runId}`);
+  const cipher = await startCipherProcess({ keysDir, logFile: join(logDir, `${runId}-cipher.log`), env: options.env });
   const settings: FleetSettings = {
     adminDatabaseUrl: infra.DATABASE_URL,
+    cipherAddress: cipher.address,
     amqpUrl: infra.AMQP_URL,
     databaseName: (name) => `svc_${runId}_${name}`,
     ports,
@@ -72,8 +82,6 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     // The service name is the queue name: unique per fleet.
     serviceEnv: Object.fromEntries(serviceNames.map((name) => [name, { SERVICE_NAME: queue(name) }])),
   };
-  const logDir = join(stateDir, 'test-logs');
-  mkdirSync(logDir, { recursive: true });
   await Promise.all(serviceNames.map((name) => ensureDatabase(settings.adminDatabaseUrl, settings.databaseName(name))));
 
   const processes = new Map<ServiceName, TetheredProcess>();
@@ -84,6 +92,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     runId,
     exchange,
     settings,
+    cipher,
     url: (name, path = '') => `http://127.0.0.1:${ports[name].http}${path}`,
     grpcAddress: (name) => `127.0.0.1:${ports[name].grpc}`,
     db(name) {
@@ -109,6 +118,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     logTail: (name, lines) => processes.get(name)?.logTail(lines) ?? '(not running)',
     async close() {
       await Promise.all([...processes.keys()].map((name) => fleet.stop(name)));
+      await cipher.stop();
+      rmSync(keysDir, { recursive: true, force: true });
       await Promise.all([...pools.values()].map((pool) => pool.end()));
       await Promise.all(serviceNames.map((name) => dropDatabase(settings.adminDatabaseUrl, settings.databaseName(name))));
       if (options.broker === 'nats') await deleteStreams(infra.NATS_URL, [stream, `${stream}_DLQ`]);
@@ -116,7 +127,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     },
   };
   try {
-    await Promise.all(serviceNames.map((name) => fleet.start(name)));
+    await Promise.all((options.services ?? serviceNames).map((name) => fleet.start(name)));
   } catch (error) {
     await fleet.close().catch(() => undefined);
     throw error;

@@ -3,10 +3,14 @@
 // look-up per transaction (same purchase announced twice), and the unique constraint on
 // payments.transaction_id. The gateway is asked with the transaction id as idempotency key,
 // so a charge retried after a crash before COMMIT is answered, not repeated, by the provider.
-import type { EventHandlers } from '@metrox/kit';
+// The instrument is encrypted through the cipher helper before anything is charged: with
+// the helper down the handler throws before the provider is asked, and the inbox retries.
+import { RetryableError, type EventHandlers } from '@metrox/kit';
+import { CipherError, type CipherClient } from '@metrox/kit/cipher';
 import type { Histogram } from 'prom-client';
 import { randomUUID } from 'node:crypto';
 import { GatewayUnavailableError, type ChargeResult, type PaymentGateway } from '../gateway/gateway.ts';
+import { instrumentReference } from '../instrument/instrument.ts';
 import { findByTransaction, insertPayment, lockTransaction } from '../store/payments.ts';
 
 /** What a rider reads when the provider never answered: the purchase fails instead of staying PENDING. */
@@ -23,12 +27,14 @@ export function givesUp(attempt: number, giveUpAfterAttempts: number): boolean {
 
 export interface ChargeOptions {
   gateway: PaymentGateway;
+  /** Encrypts the instrument before it is stored. */
+  cipher: CipherClient;
   gatewayDuration: Histogram<'method' | 'outcome'>;
   /** Delivery attempt on which a provider error becomes a FAILED payment. */
   giveUpAfterAttempts: number;
 }
 
-export function chargeHandlers({ gateway, gatewayDuration, giveUpAfterAttempts }: ChargeOptions): EventHandlers {
+export function chargeHandlers({ gateway, cipher, gatewayDuration, giveUpAfterAttempts }: ChargeOptions): EventHandlers {
   return {
     async TransactionCreated(data, ctx) {
       await lockTransaction(ctx.tx, data.transactionId);
@@ -37,12 +43,17 @@ export function chargeHandlers({ gateway, gatewayDuration, giveUpAfterAttempts }
         ctx.logger.info({ transactionId: data.transactionId, paymentId: existing.id }, 'transaction already charged; not charging again');
         return;
       }
+      const paymentId = randomUUID();
+      const instrument = instrumentReference(data.paymentMethod, data.riderId);
+      // Bound to the payment id: the ciphertext decrypts on this payment's row only. A
+      // cipher error throws here, before the provider is asked, and the inbox retries.
+      const instrumentCiphertext = await encryptOrRetry(cipher, instrument, paymentId);
       // A provider error throws: the inbox retries with backoff (and the same idempotency key)
       // until the last attempt, which records the purchase as FAILED.
       let result: ChargeResult;
       try {
         result = await timed(gatewayDuration, data.paymentMethod, () =>
-          gateway.charge({ idempotencyKey: data.transactionId, method: data.paymentMethod, amountCents: data.fareCents, currency: data.currency }),
+          gateway.charge({ idempotencyKey: data.transactionId, method: data.paymentMethod, amountCents: data.fareCents, currency: data.currency, instrument }),
         );
       } catch (error) {
         if (!(error instanceof GatewayUnavailableError) || !givesUp(ctx.attempt, giveUpAfterAttempts)) throw error;
@@ -50,7 +61,7 @@ export function chargeHandlers({ gateway, gatewayDuration, giveUpAfterAttempts }
         result = { outcome: 'declined', reason: providerUnavailableReason };
       }
       const payment = await insertPayment(ctx.tx, {
-        id: randomUUID(),
+        id: paymentId,
         transactionId: data.transactionId,
         method: data.paymentMethod,
         amountCents: data.fareCents,
@@ -58,6 +69,7 @@ export function chargeHandlers({ gateway, gatewayDuration, giveUpAfterAttempts }
         status: result.outcome === 'approved' ? 'CONFIRMED' : 'FAILED',
         failureReason: result.outcome === 'declined' ? result.reason : null,
         gatewayReference: result.outcome === 'approved' ? result.reference : null,
+        instrumentCiphertext,
       });
       const common = {
         paymentId: payment.id,
@@ -74,6 +86,29 @@ export function chargeHandlers({ gateway, gatewayDuration, giveUpAfterAttempts }
       ctx.logger.info({ transactionId: payment.transactionId, paymentId: payment.id, status: payment.status }, 'payment answered');
     },
   };
+}
+
+/**
+ * Pure: whether a cipher failure is the helper being away (down, restarting, overloaded)
+ * rather than a request it will never accept. Only a data error may end in the dead-letter queue.
+ */
+export function helperAway(error: CipherError): boolean {
+  return error.retryable || error.code === 'deadline_exceeded';
+}
+
+/**
+ * The helper being away must neither lose nor fail the purchase: a RetryableError makes the
+ * inbox retry with backoff past its attempt limit, and nothing was charged yet.
+ */
+async function encryptOrRetry(cipher: CipherClient, instrument: string, paymentId: string): Promise<string> {
+  try {
+    return await cipher.encrypt(instrument, { context: paymentId });
+  } catch (error) {
+    if (error instanceof CipherError && helperAway(error)) {
+      throw new RetryableError(`cipher helper unavailable (${error.code}): ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 async function timed(histogram: Histogram<'method' | 'outcome'>, method: string, charge: () => Promise<ChargeResult>): Promise<ChargeResult> {

@@ -8,6 +8,8 @@ export interface ChargeRequest {
   method: PaymentMethod;
   amountCents: number;
   currency: string;
+  /** The UPI address, card token or wallet id to charge. */
+  instrument: string;
 }
 
 export type ChargeResult =
@@ -19,6 +21,8 @@ export interface RefundRequest {
   idempotencyKey: string;
   chargeReference: string;
   amountCents: number;
+  /** The instrument to pay back: the one charged (null for payments recorded without one). */
+  instrument: string | null;
 }
 
 export interface PaymentGateway {
@@ -29,4 +33,9 @@ export interface PaymentGateway {
 /** The provider could not be reached or answered with an error: the same request may be retried. */
 export class GatewayUnavailableError extends Error {
   override name = 'GatewayUnavailableError';
+}
+
+/** The provider refused the request for good (e.g. a refund to another instrument): retrying does not help. */
+export class GatewayRejectedError extends Error {
+  override name = 'GatewayRejectedError';
 }

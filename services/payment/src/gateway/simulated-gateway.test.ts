@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayUnavailableError } from './gateway.ts';
+import { GatewayRejectedError, GatewayUnavailableError } from './gateway.ts';
 import { simulatorDefaults, simulatorSettingsFromEnv } from './settings.ts';
 import { createSimulatedGateway, type SimulatorSettings } from './simulated-gateway.ts';
 
@@ -8,7 +8,7 @@ const instant: SimulatorSettings = {
   declineRatio: { upi: 0, card: 0, wallet: 1 },
   errorRatio: { upi: 0, card: 0, wallet: 0 },
 };
-const charge = { idempotencyKey: 'tx-1', method: 'upi', amountCents: 2000, currency: 'INR' } as const;
+const charge = { idempotencyKey: 'tx-1', method: 'upi', amountCents: 2000, currency: 'INR', instrument: 'asha@okmetro' } as const;
 
 describe('simulated gateway', () => {
   it('approves by default and declines per method with a rider-safe reason', async () => {
@@ -48,6 +48,15 @@ describe('simulated gateway', () => {
     });
     await expect(gateway.charge(charge)).rejects.toBeInstanceOf(GatewayUnavailableError);
     await expect(gateway.charge(charge)).resolves.toMatchObject({ outcome: 'approved' });
+  });
+
+  it('refunds only to the instrument that was charged', async () => {
+    const gateway = createSimulatedGateway(instant);
+    const approved = await gateway.charge(charge);
+    if (approved.outcome !== 'approved') throw new Error('expected an approval');
+    const refund = { idempotencyKey: 'r-1', chargeReference: approved.reference, amountCents: 2000 };
+    await expect(gateway.refund({ ...refund, instrument: 'mx1.k1.not-decrypted' })).rejects.toBeInstanceOf(GatewayRejectedError);
+    expect((await gateway.refund({ ...refund, instrument: charge.instrument })).reference).toMatch(/^sim_refund_/);
   });
 });
 

@@ -3,7 +3,7 @@
 import type { PaymentMethod } from '@metrox/contracts';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GatewayUnavailableError, type ChargeResult, type PaymentGateway } from './gateway.ts';
+import { GatewayRejectedError, GatewayUnavailableError, type ChargeResult, type PaymentGateway } from './gateway.ts';
 
 export type PerMethod<T> = Record<PaymentMethod, T>;
 
@@ -33,6 +33,8 @@ export function createSimulatedGateway(settings: SimulatorSettings, dependencies
   // The provider's own memory of answered requests (lost on restart, like a sandbox).
   const answered = new Map<string, ChargeResult>();
   const refunds = new Map<string, string>();
+  // Which instrument each approved charge used: a refund goes back to that instrument only.
+  const charged = new Map<string, string>();
 
   async function respond(method: PaymentMethod): Promise<void> {
     const mean = settings.latencyMs[method];
@@ -50,12 +52,17 @@ export function createSimulatedGateway(settings: SimulatorSettings, dependencies
           ? { outcome: 'declined', reason: declineReasons[request.method] }
           : { outcome: 'approved', reference: `sim_${request.method}_${randomUUID()}` };
       answered.set(request.idempotencyKey, result);
+      if (result.outcome === 'approved') charged.set(result.reference, request.instrument);
       return result;
     },
     async refund(request) {
       const previous = refunds.get(request.idempotencyKey);
       if (previous) return { reference: previous };
       await wait(0);
+      const instrument = charged.get(request.chargeReference);
+      if (instrument !== undefined && instrument !== request.instrument) {
+        throw new GatewayRejectedError('refund instrument does not match the instrument charged');
+      }
       const reference = `sim_refund_${randomUUID()}`;
       refunds.set(request.idempotencyKey, reference);
       return { reference };

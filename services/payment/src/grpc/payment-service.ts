@@ -2,9 +2,10 @@
 import { loadPaymentProto, type PaymentServiceHandlers } from '@metrox/contracts';
 import type { GrpcServer, Kit } from '@metrox/kit';
 import { status, type ServiceError } from '@grpc/grpc-js';
+import { CipherError, type CipherClient } from '@metrox/kit/cipher';
 import { randomUUID } from 'node:crypto';
-import type { PaymentGateway } from '../gateway/gateway.ts';
-import { findByTransaction, findPayment, findRefundByKey, gatewayReference, recordRefund, type Payment } from '../store/payments.ts';
+import { GatewayRejectedError, type PaymentGateway } from '../gateway/gateway.ts';
+import { chargeDetails, findByTransaction, findPayment, findRefundByKey, recordRefund, type Payment } from '../store/payments.ts';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -31,13 +32,23 @@ function answer<T>(kit: Kit, method: string, work: () => Promise<T>, callback: (
         callback({ code: error.code, details: error.message, message: error.message });
         return;
       }
+      if (error instanceof CipherError && !error.retryable && error.code !== 'deadline_exceeded') {
+        // A stored ciphertext the helper will not open (tampered, or its key removed): retrying does not help.
+        kit.logger.error({ err: error, method }, 'stored instrument could not be decrypted');
+        callback({ code: status.INTERNAL, details: `the stored payment instrument could not be decrypted (${error.code})` });
+        return;
+      }
+      if (error instanceof GatewayRejectedError) {
+        callback({ code: status.FAILED_PRECONDITION, details: `the payment provider refused the refund: ${error.message}` });
+        return;
+      }
       kit.logger.error({ err: error, method }, 'gRPC handler failed');
-      callback({ code: status.UNAVAILABLE, details: 'payment store or gateway unavailable; retry later' });
+      callback({ code: status.UNAVAILABLE, details: 'payment store, cipher helper or gateway unavailable; retry later' });
     },
   );
 }
 
-export function paymentGrpc(gateway: PaymentGateway) {
+export function paymentGrpc(gateway: PaymentGateway, cipher: CipherClient) {
   return (server: GrpcServer, kit: Kit): void => {
     const handlers: PaymentServiceHandlers = {
       GetPayment(call, callback) {
@@ -84,8 +95,15 @@ export function paymentGrpc(gateway: PaymentGateway) {
               }
               if (payment.status === 'REFUNDED') throw new GrpcFailure(status.FAILED_PRECONDITION, 'payment is already refunded');
               if (payment.status !== 'CONFIRMED') throw new GrpcFailure(status.FAILED_PRECONDITION, 'only a CONFIRMED payment can be refunded');
-              const chargeReference = await gatewayReference(tx, paymentId);
-              const refunded = await gateway.refund({ idempotencyKey, chargeReference: chargeReference ?? '', amountCents: payment.amountCents });
+              const charge = await chargeDetails(tx, paymentId);
+              // The instrument exists in plain only for this call to the provider.
+              const instrument = charge.instrumentCiphertext === null ? null : await cipher.decrypt(charge.instrumentCiphertext, { context: paymentId });
+              const refunded = await gateway.refund({
+                idempotencyKey,
+                chargeReference: charge.gatewayReference ?? '',
+                amountCents: payment.amountCents,
+                instrument,
+              });
               const refundId = randomUUID();
               const updated = await recordRefund(tx, {
                 id: refundId,

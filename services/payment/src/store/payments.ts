@@ -72,13 +72,15 @@ export interface NewPayment {
   status: 'CONFIRMED' | 'FAILED';
   failureReason: string | null;
   gatewayReference: string | null;
+  /** The instrument as the cipher helper's ciphertext (`mx1.…`), never the plain value. */
+  instrumentCiphertext: string;
 }
 
 /** Fails on a second payment for the same transaction (unique constraint): never two charges. */
 export async function insertPayment(db: Queryable, payment: NewPayment): Promise<Payment> {
   const { rows } = await db.query<PaymentRow>(
-    `INSERT INTO payments (id, transaction_id, method, amount_cents, currency, status, failure_reason, gateway_reference)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${columns}`,
+    `INSERT INTO payments (id, transaction_id, method, amount_cents, currency, status, failure_reason, gateway_reference, instrument_ciphertext)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${columns}`,
     [
       payment.id,
       payment.transactionId,
@@ -88,6 +90,7 @@ export async function insertPayment(db: Queryable, payment: NewPayment): Promise
       payment.status,
       payment.failureReason,
       payment.gatewayReference,
+      payment.instrumentCiphertext,
     ],
   );
   const row = rows[0];
@@ -95,9 +98,13 @@ export async function insertPayment(db: Queryable, payment: NewPayment): Promise
   return fromRow(row);
 }
 
-export async function gatewayReference(db: Queryable, paymentId: string): Promise<string | null> {
-  const { rows } = await db.query<{ gateway_reference: string | null }>('SELECT gateway_reference FROM payments WHERE id = $1', [paymentId]);
-  return rows[0]?.gateway_reference ?? null;
+/** What a refund needs from the charge: the provider's reference and the instrument, still encrypted. */
+export async function chargeDetails(db: Queryable, paymentId: string): Promise<{ gatewayReference: string | null; instrumentCiphertext: string | null }> {
+  const { rows } = await db.query<{ gateway_reference: string | null; instrument_ciphertext: string | null }>(
+    'SELECT gateway_reference, instrument_ciphertext FROM payments WHERE id = $1',
+    [paymentId],
+  );
+  return { gatewayReference: rows[0]?.gateway_reference ?? null, instrumentCiphertext: rows[0]?.instrument_ciphertext ?? null };
 }
 
 export interface Refund {
