@@ -25,7 +25,7 @@ export const specSchema = object(
       maxLength: 512,
     }),
     replicas: integer({
-      description: 'Desired number of Pods. Ignored while autoscaling is set: the HorizontalPodAutoscaler owns the count then.',
+      description: 'Desired number of Pods, carried to the Deployment. With autoscaling set, the HorizontalPodAutoscaler writes it through the scale subresource (as kubectl scale does).',
       minimum: 0,
       maximum: 1000,
       default: 1,
@@ -64,7 +64,7 @@ export const specSchema = object(
         targetCPUUtilizationPercentage: integer({ description: 'Average CPU utilisation (percent of the request) the autoscaler aims for.', minimum: 1, maximum: 100, default: 70 }),
       },
       {
-        description: 'Scale the service with a HorizontalPodAutoscaler on CPU. When set, spec.replicas is not enforced.',
+        description: 'Scale the service with a HorizontalPodAutoscaler on CPU. The autoscaler targets this MetroXService through its scale subresource and sets spec.replicas.',
         required: ['maxReplicas'],
         validations: [
           { rule: 'self.maxReplicas >= self.minReplicas', message: 'autoscaling.maxReplicas must be greater than or equal to autoscaling.minReplicas', fieldPath: '.maxReplicas' },

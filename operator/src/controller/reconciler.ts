@@ -305,8 +305,7 @@ function availability(
   status: { readyReplicas?: number; observedGeneration?: number; conditions?: { type: string; status: string; reason?: string; message?: string }[] },
 ): ConditionInput {
   if (deployment === undefined) return condition('Available', false, 'DeploymentMissing', 'The Deployment has not been created yet.');
-  const wanted = mxs.spec.autoscaling === undefined ? mxs.spec.replicas : mxs.spec.autoscaling.minReplicas;
-  if (wanted === 0) return condition('Available', true, 'ScaledToZero', 'spec.replicas is 0.');
+  if (mxs.spec.replicas === 0) return condition('Available', true, 'ScaledToZero', 'spec.replicas is 0.');
   const available = status.conditions?.find((c) => c.type === 'Available');
   if (available?.status === 'True' && (status.readyReplicas ?? 0) > 0) {
     return condition('Available', true, 'MinimumReplicasAvailable', `${status.readyReplicas ?? 0} ready replicas.`);

@@ -5,7 +5,7 @@ import type { V1EnvVar } from '@kubernetes/client-node';
 import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { defaultResources } from '../api/defaults.ts';
-import type { MetroXService } from '../api/metroxservice.ts';
+import { apiVersion, kind, type MetroXService } from '../api/metroxservice.ts';
 import { childNames, commonLabels, queueName, selectorLabels } from './names.ts';
 
 export interface WorkloadContext {
@@ -66,6 +66,19 @@ export function minimumReplicas(mxs: MetroXService): number {
   return mxs.spec.autoscaling?.minReplicas ?? mxs.spec.replicas;
 }
 
+/**
+ * The MetroXService as the autoscaler's target: the HPA reads and writes its scale
+ * subresource (spec.replicas, status.replicas, status.selector) and the operator
+ * carries spec.replicas to the Deployment.
+ */
+function scaleSubresourceOf(mxs: MetroXService, deployment: kplus.Deployment): kplus.IScalable {
+  return {
+    hasAutoscaler: true,
+    markHasAutoscaler: () => undefined,
+    toScalingTarget: () => ({ apiVersion, kind, name: mxs.metadata.name, containers: deployment.containers }),
+  };
+}
+
 export function renderWorkload(mxs: MetroXService, context: WorkloadContext): Record<string, unknown>[] {
   const { name, namespace = 'default' } = mxs.metadata;
   const { spec } = mxs;
@@ -86,8 +99,9 @@ export function renderWorkload(mxs: MetroXService, context: WorkloadContext): Re
 
   const deployment = new kplus.Deployment(chart, 'deployment', {
     metadata: { name: childNames.workload(name) },
-    // With an autoscaler the HPA owns the count: leave spec.replicas out of our apply.
-    ...(spec.autoscaling === undefined ? { replicas: spec.replicas } : {}),
+    // Always spec.replicas: an autoscaler scales the MetroXService itself (below), so
+    // kubectl scale and the HPA write the same field and nothing fights over the count.
+    replicas: spec.replicas,
     select: false,
     serviceAccount,
     automountServiceAccountToken: false,
@@ -135,7 +149,7 @@ export function renderWorkload(mxs: MetroXService, context: WorkloadContext): Re
   if (spec.autoscaling !== undefined) {
     new kplus.HorizontalPodAutoscaler(chart, 'autoscaler', {
       metadata: { name: childNames.workload(name) },
-      target: deployment,
+      target: scaleSubresourceOf(mxs, deployment),
       minReplicas: spec.autoscaling.minReplicas,
       maxReplicas: spec.autoscaling.maxReplicas,
       metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(spec.autoscaling.targetCPUUtilizationPercentage))],
