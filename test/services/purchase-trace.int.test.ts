@@ -50,7 +50,7 @@ afterAll(async () => {
   rmSync(state, { recursive: true, force: true });
 });
 
-it('one purchase is one trace across transaction, payment, operations and notification', async () => {
+it('one purchase is one trace across transaction, payment (and its cipher helper), operations and notification', async () => {
   if (!fleet) throw new Error('no fleet');
   const traceId = randomBytes(16).toString('hex');
   const created = await http<{ id: string }>(fleet.url('transaction', '/v1/transactions'), {
@@ -67,7 +67,8 @@ it('one purchase is one trace across transaction, payment, operations and notifi
   );
 
   const jaeger = createJaegerQuery(observability.JAEGER_URL);
-  const expected = ['transaction', 'payment', 'operations', 'notification'];
+  // payment-cipher: the helper's span for Payment's encryption, inside the purchase's trace.
+  const expected = ['transaction', 'payment', 'payment-cipher', 'operations', 'notification'];
   const stored = await jaeger.waitForTrace(traceId, (t) => {
     const spans = resolveSpans(t);
     return expected.every((service) => spans.some((s) => s.service === service)) && spans.some((s) => s.name === 'notification send') &&
@@ -79,4 +80,8 @@ it('one purchase is one trace across transaction, payment, operations and notifi
   const send = spans.find((s) => s.name === 'notification send');
   expect(spans.some((s) => s.service === 'transaction' && s.name.includes('GetRiderContact'))).toBe(true);
   expect(spans.some((s) => s.parentSpanId === send?.spanId)).toBe(true);
+  // Payment's `cipher encrypt` client span is the parent of the helper's server span.
+  const encrypt = spans.find((s) => s.service === 'payment' && s.name === 'cipher encrypt');
+  expect(encrypt).toBeDefined();
+  expect(spans.some((s) => s.service === 'payment-cipher' && s.parentSpanId === encrypt?.spanId)).toBe(true);
 });
