@@ -1,4 +1,4 @@
-// The four services as processes for a benchmark: their own databases, exchange and
+// The four services (and Payment's cipher helper) as processes for a benchmark: their own databases, exchange and
 // queue names and free ports, so a developer's `npm run local` or a parallel test run
 // never shares their traffic. Processes are tethered and stop with the bench.
 import { randomBytes } from 'node:crypto';
@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dropDatabase, ensureDatabase, entryArguments, serviceEnvironment, serviceNames, waitUntilReady, type FleetSettings, type ServiceName } from '../scripts/local/fleet.ts';
 import { endpoints, stateDir } from '../test/support/endpoints.ts';
+import { startCipherProcess } from '../test/services/support/cipher.ts';
 import { freePort, spawnTethered, type TetheredProcess } from '../test/support/processes.ts';
 
 export interface BenchFleet {
@@ -42,6 +43,8 @@ export async function startBenchFleet(options: BenchFleetOptions): Promise<Bench
     options.otlpEndpoint === undefined ? { OTEL_SDK_DISABLED: 'true' } : { OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint };
   const logDir = join(stateDir, 'bench-logs');
   mkdirSync(logDir, { recursive: true });
+  const cipher = await startCipherProcess({ keysDir: join(stateDir, 'cipher-keys'), logFile: join(logDir, `${runId}-cipher.log`) });
+  settings.cipherAddress = cipher.address;
   await Promise.all(serviceNames.map((name) => ensureDatabase(settings.adminDatabaseUrl, settings.databaseName(name))));
 
   const processes = new Map<ServiceName, TetheredProcess>();
@@ -50,6 +53,7 @@ export async function startBenchFleet(options: BenchFleetOptions): Promise<Bench
     logTail: (name) => processes.get(name)?.logTail(30) ?? '(not running)',
     async close() {
       await Promise.all([...processes.values()].map((child) => child.stop()));
+      await cipher.stop();
       await Promise.all(serviceNames.map((name) => dropDatabase(settings.adminDatabaseUrl, settings.databaseName(name))));
       await deleteTopology(infra.RABBITMQ_MANAGEMENT_URL, serviceNames.map(queue), exchange);
     },
