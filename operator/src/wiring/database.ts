@@ -25,7 +25,14 @@ export function generatePassword(): string {
 
 /** A small admin pool; connections are opened lazily, so an unreachable Postgres surfaces per reconcile. */
 export function adminPool(adminUrl: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString: adminUrl, max: 2, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    connectionString: adminUrl,
+    max: 2,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 10_000,
+    // A Postgres that stops answering mid-query fails the reconcile instead of holding a worker.
+    query_timeout: 15_000,
+  });
   pool.on('error', () => {
     // An idle client lost its server; the next query reconnects.
   });

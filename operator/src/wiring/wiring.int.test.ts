@@ -1,0 +1,199 @@
+// The operator's database and broker wiring against the real platform Postgres and
+// RabbitMQ. Names carry a random suffix: other test files share both servers.
+import { CoreV1Api } from '@kubernetes/client-node';
+import { startControlPlane, type ControlPlane } from '@metrox/test/control-plane';
+import { endpoints } from '@metrox/test/endpoints';
+import amqp from 'amqplib';
+import { randomBytes } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiVersion, kind, type MetroXService } from '../api/metroxservice.ts';
+import { installCrd, mxsClient, waitFor } from '../testing/kube.ts';
+import { freePort, operatorIdentity, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
+
+const namespace = 'wiring';
+const suffix = randomBytes(3).toString('hex');
+const exchange = `metrox.events.wiring_${suffix}`;
+const names = { payment: `payment-${suffix}`, notification: `notification-${suffix}`, late: `late-${suffix}` };
+const databases = { payment: `wiring_payment_${suffix}`, notification: `wiring_notification_${suffix}`, late: `wiring_late_${suffix}` };
+
+/** A TCP proxy to Postgres that can be taken down and brought back on the same port. */
+function postgresProxy(target: URL, port: number) {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  return {
+    async up() {
+      server = createServer((client) => {
+        const upstream = connect(Number(target.port || 5432), target.hostname);
+        for (const socket of [client, upstream]) {
+          sockets.add(socket);
+          socket.on('close', () => sockets.delete(socket));
+          socket.on('error', () => {
+            client.destroy();
+            upstream.destroy();
+          });
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      const listening = server;
+      await new Promise<void>((resolve, reject) => {
+        listening.once('error', reject);
+        listening.listen(port, '127.0.0.1', resolve);
+      });
+    },
+    async down() {
+      const closing = server;
+      server = undefined;
+      for (const socket of sockets) socket.destroy();
+      if (closing !== undefined) await new Promise((resolve) => closing.close(resolve));
+    },
+  };
+}
+
+function conditionOf(mxs: MetroXService, type: string) {
+  return mxs.status?.conditions?.find((c) => c.type === type);
+}
+
+describe('the operator wires services to the platform Postgres and RabbitMQ', () => {
+  const infra = endpoints();
+  const postgresUrl = new URL(infra.DATABASE_URL);
+  const admin = new pg.Pool({ connectionString: infra.DATABASE_URL, max: 2 });
+  let proxy: ReturnType<typeof postgresProxy>;
+  let cp: ControlPlane;
+  let operator: OperatorProcess;
+  let mxs: ReturnType<typeof mxsClient>;
+  let core: CoreV1Api;
+  let broker: amqp.ChannelModel;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    proxy = postgresProxy(postgresUrl, port);
+    await proxy.up();
+    cp = await startControlPlane();
+    await installCrd(cp.kubeConfig);
+    core = cp.kubeConfig.makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    const kubeconfig = await operatorIdentity(cp.kubeConfig, (ns, name) => cp.serviceAccountKubeConfig(ns, name));
+    const viaProxy = new URL(infra.DATABASE_URL);
+    viaProxy.host = `127.0.0.1:${port}`;
+    operator = await startOperator(kubeconfig, {
+      METROX_POSTGRES_ADMIN_URL: viaProxy.href,
+      // Services reach Postgres directly; only the operator's admin traffic goes through the proxy.
+      METROX_POSTGRES_SERVICE_HOST: postgresUrl.host,
+      METROX_AMQP_ADMIN_URL: infra.AMQP_URL,
+      METROX_EVENTS_EXCHANGE: exchange,
+    });
+    mxs = mxsClient(cp.kubeConfig);
+    broker = await amqp.connect(infra.AMQP_URL);
+  });
+  afterAll(async () => {
+    await operator.stop();
+    await cp.stop();
+    await proxy.down();
+    const channel = await broker.createChannel();
+    for (const name of Object.values(names)) {
+      await channel.deleteQueue(name).catch(() => undefined);
+      await channel.deleteQueue(`${name}.dlq`).catch(() => undefined);
+    }
+    await channel.deleteExchange(exchange).catch(() => undefined);
+    await broker.close();
+    for (const database of Object.values(databases)) {
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await admin.query(`DROP ROLE IF EXISTS "${database}"`);
+    }
+    await admin.end();
+  });
+
+  const wired = (name: string) =>
+    waitFor(`${name} wired`, async () => {
+      const current = await mxs.get(namespace, name);
+      const ready = ['DatabaseReady', 'BrokerReady'].every((type) => conditionOf(current, type)?.status === 'True');
+      return ready && current.status?.observedGeneration === current.metadata.generation ? current : undefined;
+    });
+
+  const databaseExists = async (name: string) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
+
+  it('creates a database whose role logs in with the Secret\'s password and is refused another service\'s database', async () => {
+    await mxs.create(namespace, {
+      apiVersion, kind, metadata: { name: names.payment },
+      spec: { image: 'img:1', database: { name: databases.payment, deletionPolicy: 'Retain' }, events: { publishes: ['PaymentConfirmed'], subscribes: ['TransactionCreated'] } },
+    });
+    await mxs.create(namespace, {
+      apiVersion, kind, metadata: { name: names.notification },
+      spec: { image: 'img:1', database: { name: databases.notification, deletionPolicy: 'Delete' }, events: { subscribes: ['PaymentConfirmed'] } },
+    });
+    const payment = await wired(names.payment);
+    await wired(names.notification);
+    expect(payment.status?.database).toEqual({ name: databases.payment, secretName: `${names.payment}-database` });
+
+    const secret = await core.readNamespacedSecret({ namespace, name: `${names.payment}-database` });
+    const data = Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
+    expect(data).toMatchObject({ PGHOST: postgresUrl.hostname, PGPORT: postgresUrl.port, PGDATABASE: databases.payment, PGUSER: databases.payment });
+    const own = new pg.Client({ connectionString: data.DATABASE_URL });
+    await own.connect();
+    try {
+      expect((await own.query<{ user: string }>('SELECT current_user AS user')).rows[0]?.user).toBe(databases.payment);
+    } finally {
+      await own.end();
+    }
+    const foreign = new pg.Client({ host: data.PGHOST, port: Number(data.PGPORT), user: data.PGUSER, password: data.PGPASSWORD, database: databases.notification });
+    const refused = await foreign.connect().then(() => 'connected', (error: unknown) => (error as { code?: string }).code);
+    await foreign.end().catch(() => undefined);
+    expect(refused).toBe('42501'); // insufficient_privilege: CONNECT was revoked from PUBLIC
+  });
+
+  it('routes a published TransactionCreated to the payment queue and not the notification queue', async () => {
+    const channel = await broker.createChannel();
+    try {
+      channel.publish(exchange, 'TransactionCreated', Buffer.from(JSON.stringify({ type: 'TransactionCreated', id: suffix })), { persistent: true });
+      const delivered = await waitFor('the event in the payment queue', async () => {
+        const message = await channel.get(names.payment, { noAck: true });
+        return message === false ? undefined : message;
+      });
+      expect(delivered.fields.routingKey).toBe('TransactionCreated');
+      expect((await channel.checkQueue(names.notification)).messageCount).toBe(0);
+      expect(await channel.get(names.notification, { noAck: true })).toBe(false);
+    } finally {
+      await channel.close();
+    }
+  });
+
+  it('reports DatabaseReady=False while Postgres is unreachable and recovers by itself', async () => {
+    await proxy.down();
+    try {
+      await mxs.create(namespace, { apiVersion, kind, metadata: { name: names.late }, spec: { image: 'img:1', database: { name: databases.late, deletionPolicy: 'Delete' } } });
+      const failing = await waitFor('DatabaseReady=False', async () => {
+        const current = await mxs.get(namespace, names.late);
+        return conditionOf(current, 'DatabaseReady')?.status === 'False' ? conditionOf(current, 'DatabaseReady') : undefined;
+      });
+      expect(failing).toMatchObject({ reason: 'DatabaseUnreachable', message: expect.stringContaining('retries') as unknown });
+    } finally {
+      await proxy.up();
+    }
+    await wired(names.late);
+    expect(await databaseExists(databases.late)).toBe(true);
+  });
+
+  it('keeps a Retain database, drops a Delete one, removes the queues and releases the finalizer', async () => {
+    const gone = (name: string) => waitFor(`${name} deleted`, async () => mxs.get(namespace, name).then(() => false, () => true));
+    expect((await mxs.get(namespace, names.payment)).metadata.finalizers).toContain('metrox.io/cleanup');
+    await mxs.delete(namespace, names.payment);
+    await mxs.delete(namespace, names.notification);
+    await mxs.delete(namespace, names.late);
+    await Promise.all([gone(names.payment), gone(names.notification), gone(names.late)]);
+    expect(await databaseExists(databases.payment)).toBe(true);
+    expect(await databaseExists(databases.notification)).toBe(false);
+    expect(await databaseExists(databases.late)).toBe(false);
+    const queueExists = async (name: string) => {
+      const channel = await broker.createChannel();
+      channel.on('error', () => undefined);
+      return channel.checkQueue(name).then(async () => {
+        await channel.close();
+        return true;
+      }, () => false);
+    };
+    expect(await queueExists(names.payment)).toBe(false);
+    expect(await queueExists(`${names.payment}.dlq`)).toBe(false);
+  });
+});
