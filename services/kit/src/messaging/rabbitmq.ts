@@ -65,7 +65,8 @@ export class RabbitMqBroker implements Broker {
   }
 
   async #open(): Promise<void> {
-    const connection = await amqp.connect(this.#options.url);
+    // Small frames (confirms, acks) must not wait for Nagle's algorithm.
+    const connection = await amqp.connect(this.#options.url, { noDelay: true });
     connection.on('error', (error: unknown) => {
       this.#options.logger.warn({ err: error }, 'RabbitMQ connection error');
     });
