@@ -19,6 +19,15 @@ interface List {
   items: KubeObject[];
 }
 
+/**
+ * Drops metadata.managedFields before caching, as controller-runtime does: nothing
+ * reads them from the cache, and they are often the largest part of an object.
+ */
+function stripManagedFields(object: KubeObject): KubeObject {
+  delete object.metadata.managedFields;
+  return object;
+}
+
 export class Informer {
   readonly kind: ResourceKind;
   readonly #client: KubeClient;
@@ -105,6 +114,7 @@ export class Informer {
     const rv = event.object.metadata.resourceVersion;
     if (rv !== undefined) seen.resourceVersion = rv;
     if (event.type === 'BOOKMARK') return;
+    stripManagedFields(event.object);
     const key = keyOf(event.object);
     if (event.type === 'DELETED') {
       this.#store.delete(key);
@@ -117,7 +127,7 @@ export class Informer {
 
   async #relist(): Promise<string> {
     const list = await this.#client.get<List>(this.#query(''));
-    const fresh = new Map(list.items.map((item) => [keyOf(item), item]));
+    const fresh = new Map(list.items.map((item) => [keyOf(stripManagedFields(item)), item]));
     for (const [key, old] of this.#store) {
       if (!fresh.has(key)) {
         this.#store.delete(key);
