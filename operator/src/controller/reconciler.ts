@@ -93,8 +93,12 @@ export class Reconciler {
     const context = this.#renderContext(mxs);
     const desired = renderChildren(mxs, context);
     // A child the API server refuses is reported in status, then retried with backoff.
+    let applied = new Map<string, KubeObject>();
     const applyError = await this.#applyChildren(mxs, desired)
-      .then(() => this.#prune(mxs, desired))
+      .then((result) => {
+        applied = result;
+        return this.#prune(mxs, desired);
+      })
       .then(() => undefined, (error: unknown) => error);
     if (applyError !== undefined) failures.push(applyError);
 
@@ -105,7 +109,9 @@ export class Reconciler {
       conditions.push(condition('DashboardReady', true, 'DashboardDisabled', 'spec.observability.dashboard is false.'));
     }
 
-    const deployment = this.#child(kinds.Deployment, namespace, name);
+    // A Deployment applied just now may not be in the cache yet: reporting it missing
+    // would cost a second status write when the watch event arrives.
+    const deployment = applied.get(`${kinds.Deployment.kind}/${name}`) ?? this.#child(kinds.Deployment, namespace, name);
     const deploymentStatus = (deployment?.status ?? {}) as { replicas?: number; readyReplicas?: number; availableReplicas?: number; observedGeneration?: number; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
     status.replicas = deploymentStatus.replicas ?? 0;
     status.readyReplicas = deploymentStatus.readyReplicas ?? 0;
@@ -159,7 +165,9 @@ export class Reconciler {
     }
   }
 
-  async #applyChildren(mxs: MetroXService, desired: DesiredObject[]): Promise<void> {
+  /** Applies what drifted; returns the API server's answers, fresher than the informer cache. */
+  async #applyChildren(mxs: MetroXService, desired: DesiredObject[]): Promise<Map<string, KubeObject>> {
+    const applied = new Map<string, KubeObject>();
     const results = await Promise.allSettled(
       desired.map(async (object) => {
         const kind = kindOf(object);
@@ -168,13 +176,15 @@ export class Reconciler {
         const { apiVersion: _apiVersion, kind: _kind, ...fields } = object;
         if (live !== undefined && contains(live, fields)) return;
         this.#deps.log('info', live === undefined ? 'creating child' : 'child drifted; applying', { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name });
-        await this.#deps.client.apply(objectPath(kind, object.metadata.namespace, object.metadata.name), object, fieldManager).catch((error: unknown) => {
+        const result = await this.#deps.client.apply<KubeObject>(objectPath(kind, object.metadata.namespace, object.metadata.name), object, fieldManager).catch((error: unknown) => {
           throw new Error(`could not apply ${object.kind} ${object.metadata.namespace}/${object.metadata.name}: ${describe(error)}`, { cause: error });
         });
+        applied.set(`${object.kind}/${object.metadata.name}`, result);
       }),
     );
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
     if (failed.length > 0) throw new AggregateError(failed, `${mxs.metadata.namespace ?? ''}/${mxs.metadata.name}: ${failed.map(describe).join('; ')}`);
+    return applied;
   }
 
   async #prune(mxs: MetroXService, desired: DesiredObject[]): Promise<void> {
