@@ -31,6 +31,8 @@ export interface ResolvedSpan {
   parentSpanId: string | undefined;
   name: string;
   service: string;
+  /** OpenTelemetry span kind as Jaeger tags it: server, client, producer, consumer, internal. */
+  kind: string;
 }
 
 export function createJaegerQuery(baseUrl: string) {
@@ -77,10 +79,14 @@ export function createJaegerQuery(baseUrl: string) {
 
 /** Pure: flattens a Jaeger trace into spans with service names and parent ids. */
 export function resolveSpans(trace: JaegerTrace): ResolvedSpan[] {
-  return trace.spans.map((span) => ({
-    spanId: span.spanID,
-    parentSpanId: span.references.find((ref) => ref.refType === 'CHILD_OF')?.spanID,
-    name: span.operationName,
-    service: trace.processes[span.processID]?.serviceName ?? '(unknown process)',
-  }));
+  return trace.spans.map((span) => {
+    const kind = span.tags.find((tag) => tag.key === 'span.kind')?.value;
+    return {
+      spanId: span.spanID,
+      parentSpanId: span.references.find((ref) => ref.refType === 'CHILD_OF')?.spanID,
+      name: span.operationName,
+      service: trace.processes[span.processID]?.serviceName ?? '(unknown process)',
+      kind: typeof kind === 'string' ? kind : 'internal',
+    };
+  });
 }

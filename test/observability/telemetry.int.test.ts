@@ -26,13 +26,13 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** Pure: "parent service → child service: child span" for every span whose parent is in another service. */
+/** Pure: "parent service (kind) → child service (kind): child span" for every span whose parent is in another service. */
 function crossServiceEdges(spans: ResolvedSpan[]): string[] {
   const byId = new Map(spans.map((span) => [span.spanId, span]));
   return spans.flatMap((span) => {
     const parent = span.parentSpanId === undefined ? undefined : byId.get(span.parentSpanId);
-    if (parent === undefined) return span.parentSpanId === undefined ? [] : [`client → ${span.service}: ${span.name}`];
-    return parent.service === span.service ? [] : [`${parent.service} → ${span.service}: ${span.name}`];
+    if (parent === undefined) return span.parentSpanId === undefined ? [] : [`client → ${span.service} (${span.kind}): ${span.name}`];
+    return parent.service === span.service ? [] : [`${parent.service} (${parent.kind}) → ${span.service} (${span.kind}): ${span.name}`];
   });
 }
 
@@ -43,20 +43,22 @@ describe('one purchase in logs and traces', () => {
     const jaeger = createJaegerQuery(running().observability.JAEGER_URL);
     const stored = await jaeger.waitForTrace(first.traceId, (t) => {
       const edges = crossServiceEdges(resolveSpans(t));
-      return edges.some((e) => e.startsWith('notification → transaction')) && edges.some((e) => e.startsWith('payment → transaction')) &&
-        edges.some((e) => e.includes(' → operations')) && edges.some((e) => e.includes(' → notification'));
+      return edges.some((e) => e.startsWith('notification ') && e.includes('GetRiderContact')) && edges.some((e) => e.startsWith('payment ') && e.includes('→ transaction')) &&
+        edges.some((e) => e.includes('→ operations')) && edges.some((e) => e.includes('→ notification'));
     });
     const edges = crossServiceEdges(resolveSpans(stored));
     const has = (pattern: RegExp): boolean => edges.some((edge) => pattern.test(edge));
     const message = `edges of trace ${first.traceId}:\n${edges.join('\n')}`;
     expect(stored.traceID).toBe(first.traceId);
     // The client's span (our traceparent) is the parent of Transaction's server span, and nothing else is parentless.
-    expect(edges.filter((e) => e.startsWith('client →')), message).toEqual([expect.stringMatching(/^client → transaction: POST/)]);
-    expect(has(/^transaction → payment: /), message).toBe(true);
-    expect(has(/^payment → transaction: /), message).toBe(true);
-    expect(has(/^(transaction|payment) → operations: /), message).toBe(true);
-    expect(has(/^(transaction|payment) → notification: /), message).toBe(true);
-    expect(has(/^notification → transaction: .*GetRiderContact/), message).toBe(true);
+    expect(edges.filter((e) => e.startsWith('client →')), message).toEqual([expect.stringMatching(/^client → transaction \(server\): POST/)]);
+    // Across the outbox and the broker: the span that wrote the event (its context travels with it)
+    // is the parent of the subscriber's consumer span.
+    expect(has(/^transaction \((server|producer)\) → payment \(consumer\): TransactionCreated/), message).toBe(true);
+    expect(has(/^payment \((consumer|producer)\) → transaction \(consumer\): Payment/), message).toBe(true);
+    expect(has(/^(transaction|payment) \((server|consumer|producer)\) → operations \(consumer\): /), message).toBe(true);
+    expect(has(/^(transaction|payment) \((server|consumer|producer)\) → notification \(consumer\): /), message).toBe(true);
+    expect(has(/^notification \(client\) → transaction \(server\): .*GetRiderContact/), message).toBe(true);
   });
 
   it('every log line the four services wrote about the purchase carries its trace id', () => {
