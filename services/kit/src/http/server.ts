@@ -50,7 +50,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
     },
-    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: (request) => plumbing.has(request.url) }),
+    // Fastify's own "incoming request" line is written before any hook runs, so outside
+    // the request's span: the access lines are logged from hooks below instead.
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     // Keep-alive sockets would otherwise hold close() open until they time out.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -67,8 +69,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     hideUntagged: false,
   });
 
+  // Registered after the OpenTelemetry hook, so these lines carry the request's trace id.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (!plumbing.has(request.url)) request.log.info({ req: request }, 'incoming request');
   });
 
   // While draining, responses close their connection: a keep-alive socket that was busy
@@ -78,6 +82,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
 
   app.addHook('onResponse', async (request, reply) => {
+    if (!plumbing.has(request.url)) request.log.info({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
     observeWithExemplar(
       metrics.httpServerDuration,
       {
