@@ -61,15 +61,17 @@ start_rabbitmq() {
   rabbit_healthy && return
   need rabbitmq /usr/lib/rabbitmq/bin/rabbitmq-server rabbitmq-server
   mkdir -p "$infra/rabbitmq"/{mnesia,log,home}
-  echo "[rabbitmq_management]." > "$RABBITMQ_ENABLED_PLUGINS_FILE"
+  echo "[rabbitmq_management,rabbitmq_prometheus]." > "$RABBITMQ_ENABLED_PLUGINS_FILE"
   cat > "$RABBITMQ_CONFIG_FILE.conf" <<CONF
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $METROX_AMQP_MGMT_PORT
+prometheus.tcp.ip = 127.0.0.1
+prometheus.tcp.port = $METROX_AMQP_METRICS_PORT
 loopback_users = none
 vm_memory_high_watermark.relative = 0.4
 disk_free_limit.absolute = 200MB
 CONF
-  log "starting RabbitMQ on 127.0.0.1:$METROX_AMQP_PORT (management :$METROX_AMQP_MGMT_PORT)"
+  log "starting RabbitMQ on 127.0.0.1:$METROX_AMQP_PORT (management :$METROX_AMQP_MGMT_PORT, metrics :$METROX_AMQP_METRICS_PORT)"
   # epmd must be ours (its port differs from a system one), started before the node.
   HOME=$rabbit_home epmd -daemon -address 127.0.0.1 -port "$METROX_EPMD_PORT"
   rabbit rabbitmq-server -detached >/dev/null 2>&1
@@ -104,6 +106,11 @@ global:
 scrape_configs:
   - job_name: prometheus
     static_configs: [{ targets: ['127.0.0.1:$METROX_PROMETHEUS_PORT'] }]
+  # Per-queue depths (dead-letter queues included), as the cluster's Prometheus scrapes them.
+  - job_name: rabbitmq-queues
+    metrics_path: /metrics/detailed
+    params: { family: [queue_coarse_metrics] }
+    static_configs: [{ targets: ['127.0.0.1:$METROX_AMQP_METRICS_PORT'], labels: { service: rabbitmq } }]
   - job_name: metrox
     file_sd_configs:
       - files: ['$dir/targets/*.json']
