@@ -10,6 +10,8 @@ import { operatorRbac } from '../install/rbac.ts';
 
 const main = new URL('../main.ts', import.meta.url).pathname;
 const nodeBinary = process.execPath;
+/** As in the image's entrypoint (operator/Dockerfile). */
+const operatorNodeFlags = ['--max-semi-space-size=4'];
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -61,7 +63,7 @@ export async function startOperator(kubeconfig: string, env: Record<string, stri
   const port = await freePort();
   const logFile = join(mkdtempSync(join(tmpdir(), 'metrox-operator-log-')), 'operator.log');
   const out = openSync(logFile, 'a');
-  const child = spawn(nodeBinary, [main], {
+  const child = spawn(nodeBinary, [...operatorNodeFlags, main], {
     env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig, METROX_HTTP_PORT: String(port), METROX_OPERATOR_NAMESPACE: 'metrox-system', METROX_RESYNC_SECONDS: '600', ...env },
     stdio: ['ignore', out, out],
   });
