@@ -42,11 +42,27 @@ export function redPanels(selector: string): TimeseriesPanel[] {
   ];
 }
 
-export function eventPanels(selector: string): TimeseriesPanel[] {
+/** The event types a service declares: they decide which event panels can ever show data. */
+export interface DeclaredEvents {
+  publishes: readonly string[];
+  subscribes: readonly string[];
+}
+
+/** Panels for the events a service publishes and consumes; a panel it could never fill is left out. */
+export function eventPanels(selector: string, events: DeclaredEvents): TimeseriesPanel[] {
+  const publishes = events.publishes.length > 0;
+  const subscribes = events.subscribes.length > 0;
+  const width = publishes && subscribes ? 8 : 12;
   return [
-    timeseriesPanel('Events published / s', 'ops', [{ expr: `sum by (type) (rate(metrox_events_published_total{${selector}}[$__rate_interval]))`, legend: '{{type}}' }], 8),
-    timeseriesPanel('Events consumed / s by outcome', 'ops', [{ expr: `sum by (type, outcome) (rate(metrox_events_consumed_total{${selector}}[$__rate_interval]))`, legend: '{{type}} {{outcome}}' }], 8),
-    timeseriesPanel('Consumer lag p99', 's', [{ expr: `histogram_quantile(0.99, sum by (le, type) (rate(metrox_event_lag_seconds_bucket{${selector}}[$__rate_interval])))`, legend: '{{type}}' }], 8),
+    ...(publishes
+      ? [timeseriesPanel('Events published / s', 'ops', [{ expr: `sum by (type) (rate(metrox_events_published_total{${selector}}[$__rate_interval]))`, legend: '{{type}}' }], width)]
+      : []),
+    ...(subscribes
+      ? [
+          timeseriesPanel('Events consumed / s by outcome', 'ops', [{ expr: `sum by (type, outcome) (rate(metrox_events_consumed_total{${selector}}[$__rate_interval]))`, legend: '{{type}} {{outcome}}' }], width),
+          timeseriesPanel('Consumer lag p99', 's', [{ expr: `histogram_quantile(0.99, sum by (le, type) (rate(metrox_event_lag_seconds_bucket{${selector}}[$__rate_interval])))`, legend: '{{type}}' }], width),
+        ]
+      : []),
   ];
 }
 
@@ -62,7 +78,7 @@ export function dashboardUid(namespace: string, service: string): string {
   return `metrox-${namespace}-${service}`.slice(0, 40);
 }
 
-export function renderDashboard(namespace: string, service: string): Dashboard {
+export function renderDashboard(namespace: string, service: string, events: DeclaredEvents): Dashboard {
   const selector = serviceSelector(namespace, service);
   const builder = new DashboardBuilder(`MetroX / ${namespace} / ${service}`)
     .uid(dashboardUid(namespace, service))
@@ -73,8 +89,9 @@ export function renderDashboard(namespace: string, service: string): Dashboard {
     .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'));
   builder.withRow(new RowBuilder('Requests (RED)'));
   for (const panel of redPanels(selector)) builder.withPanel(panel);
-  builder.withRow(new RowBuilder('Events'));
-  for (const panel of eventPanels(selector)) builder.withPanel(panel);
+  const eventPanelsOfService = eventPanels(selector, events);
+  if (eventPanelsOfService.length > 0) builder.withRow(new RowBuilder('Events'));
+  for (const panel of eventPanelsOfService) builder.withPanel(panel);
   builder.withRow(new RowBuilder('Outbox'));
   for (const panel of outboxPanels(selector)) builder.withPanel(panel);
   return builder.build();

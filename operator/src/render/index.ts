@@ -49,7 +49,7 @@ function renderDashboardConfigMap(mxs: MetroXService): DesiredObject {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: childNames.dashboard(name), namespace, labels: { ...commonLabels(name), grafana_dashboard: '1' } },
-    data: { [`metrox-${namespace}-${name}.json`]: JSON.stringify(renderDashboard(namespace, name)) },
+    data: { [`metrox-${namespace}-${name}.json`]: JSON.stringify(renderDashboard(namespace, name, mxs.spec.events)) },
   };
 }
 
