@@ -102,6 +102,21 @@ export const specSchema = object(
       },
       { description: 'Events the service publishes to and consumes from the platform broker.', default: {} },
     ),
+    cipher: object(
+      {
+        enabled: boolean({ description: 'Run the cipher helper beside the service as a native sidecar; the service reaches it at CIPHER_ADDR (127.0.0.1:7400).', default: false }),
+        keySecretName: string({
+          description: 'Secret holding the AES-256 keys, one entry per key id (the newest id encrypts). Mounted read-only into the helper alone, never into the service. Required when enabled.',
+          pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
+          maxLength: 253,
+        }),
+        image: string({ description: 'Container image of the helper. Defaults to the operator\'s configured cipher image (METROX_CIPHER_IMAGE, ghcr.io/metrox/cipher:0.1.0).', minLength: 1, maxLength: 512 }),
+      },
+      {
+        description: 'An encryption helper on loopback TCP, as a sidecar: the service encrypts and decrypts without ever holding the keys.',
+        validations: [{ rule: '!self.enabled || has(self.keySecretName)', message: 'cipher.keySecretName is required when cipher.enabled is true: name the Secret holding the keys', fieldPath: '.keySecretName' }],
+      },
+    ),
     observability: object(
       {
         logLevel: string({ description: 'Minimum level of the JSON logs.', enum: ['trace', 'debug', 'info', 'warn', 'error'], default: 'info' }),
