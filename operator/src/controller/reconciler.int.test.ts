@@ -100,6 +100,30 @@ describe('the operator reconciles MetroXServices on a real API server', () => {
     expect(current.status?.selector).toBe('app.kubernetes.io/name=payment,app.kubernetes.io/instance=payment');
   });
 
+  it('runs the cipher helper as a native sidecar with the keys mounted into it alone', async () => {
+    await mxs.create(namespace, {
+      apiVersion, kind, metadata: { name: 'ledger' },
+      spec: { image: 'ghcr.io/metrox/ledger:1.0.0', cipher: { enabled: true, keySecretName: 'ledger-cipher-keys' } },
+    });
+    await converged('ledger');
+    const pod = (await apps.readNamespacedDeployment({ namespace, name: 'ledger' })).spec?.template.spec;
+    const sidecar = pod?.initContainers?.[0];
+    expect(pod?.initContainers).toHaveLength(1);
+    expect(sidecar).toMatchObject({
+      name: 'cipher',
+      image: 'ghcr.io/metrox/cipher:0.1.0',
+      restartPolicy: 'Always',
+      readinessProbe: { httpGet: { path: '/readyz', port: 9465 } },
+      livenessProbe: { httpGet: { path: '/healthz', port: 9465 } },
+      securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+      volumeMounts: [{ name: 'cipher-keys', mountPath: '/var/run/secrets/metrox/cipher', readOnly: true }],
+    });
+    expect(pod?.volumes).toEqual([{ name: 'cipher-keys', secret: { secretName: 'ledger-cipher-keys', defaultMode: 0o440 } }]);
+    const app = pod?.containers[0];
+    expect(app?.volumeMounts).toBeUndefined();
+    expect(app?.env).toContainEqual({ name: 'CIPHER_ADDR', value: '127.0.0.1:7400' });
+  });
+
   it('reports Ready once the Deployment is available', async () => {
     await mxs.create(namespace, { apiVersion, kind, metadata: { name: 'notification' }, spec: { image: 'ghcr.io/metrox/notification:1.0.0' } });
     await converged('notification');

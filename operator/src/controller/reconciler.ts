@@ -143,6 +143,7 @@ export class Reconciler {
     const broker = this.#wantsBroker(mxs) && config.broker !== undefined ? { secretName: childNames.brokerSecret(name), exchange: config.broker.exchange } : undefined;
     return {
       otlpEndpoint: config.otlpEndpoint,
+      cipherImage: config.cipherImage,
       databaseSecret: mxs.spec.database !== undefined && config.postgres !== undefined ? childNames.databaseSecret(name) : undefined,
       broker,
       brokerServiceUrl: config.broker?.serviceUrl,

@@ -17,6 +17,8 @@ export interface OperatorConfig {
   /** Every resource is reconciled again after this long, even without events. */
   resyncSeconds: number;
   otlpEndpoint: string;
+  /** Image of the cipher sidecar when a MetroXService enables it without naming one. */
+  cipherImage: string;
   postgres: PostgresConfig | undefined;
   broker: BrokerConfig | undefined;
 }
@@ -48,12 +50,15 @@ export const configurationVariables = {
   METROX_CONCURRENCY: 'Reconciles at once (default: 8).',
   METROX_RESYNC_SECONDS: 'Periodic full resync (default: 600).',
   METROX_OTLP_ENDPOINT: 'OTEL_EXPORTER_OTLP_ENDPOINT given to services (default: http://otel-collector.metrox.svc:4318).',
+  METROX_CIPHER_IMAGE: 'Image of the cipher sidecar for spec.cipher without an image (default: ghcr.io/metrox/cipher:0.1.0).',
   METROX_POSTGRES_ADMIN_URL: 'Admin connection URL of the platform Postgres; from a Secret. Unset: database wiring reports DatabaseReady=False.',
   METROX_POSTGRES_SERVICE_HOST: 'host[:port] services use to reach Postgres (default: the admin URL\'s).',
   METROX_AMQP_ADMIN_URL: 'AMQP URL the operator declares broker topology with; from a Secret. Unset: BrokerReady=False.',
   METROX_AMQP_SERVICE_URL: 'AMQP URL given to services (default: METROX_AMQP_ADMIN_URL).',
   METROX_EVENTS_EXCHANGE: 'Topic exchange of all events (default: metrox.events).',
 } as const;
+
+export const defaultCipherImage = 'ghcr.io/metrox/cipher:0.1.0';
 
 type Env = Record<string, string | undefined>;
 
@@ -86,6 +91,7 @@ export function loadOperatorConfig(env: Env = process.env): OperatorConfig {
     concurrency: Math.max(1, integer(env, 'METROX_CONCURRENCY', 8)),
     resyncSeconds: integer(env, 'METROX_RESYNC_SECONDS', 600),
     otlpEndpoint: env.METROX_OTLP_ENDPOINT ?? 'http://otel-collector.metrox.svc:4318',
+    cipherImage: env.METROX_CIPHER_IMAGE === undefined || env.METROX_CIPHER_IMAGE === '' ? defaultCipherImage : env.METROX_CIPHER_IMAGE,
     postgres,
     broker,
   };

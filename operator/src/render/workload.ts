@@ -4,6 +4,7 @@
 import type { V1EnvVar } from '@kubernetes/client-node';
 import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
 import { defaultResources } from '../api/defaults.ts';
 import { apiVersion, kind, type MetroXService } from '../api/metroxservice.ts';
 import { childNames, commonLabels, queueName, selectorLabels } from './names.ts';
@@ -16,13 +17,28 @@ export interface WorkloadContext {
   broker: { secretName: string; exchange: string } | undefined;
   /** Prometheus Operator present: scrape through a ServiceMonitor instead of annotations. */
   serviceMonitors: boolean;
+  /** Image of the cipher sidecar when spec.cipher names none (the operator's METROX_CIPHER_IMAGE). */
+  cipherImage?: string;
 }
+
+/** The cipher sidecar's fixed wiring: loopback port, ops port, key directory (services/cipher/README.md). */
+export const cipherSidecar = {
+  name: 'cipher',
+  port: 7400,
+  opsPort: 9465,
+  keysVolume: 'cipher-keys',
+  keysDir: '/var/run/secrets/metrox/cipher',
+  defaultImage: 'ghcr.io/metrox/cipher:0.1.0',
+  /** Pod annotation naming the sidecar's metrics port, for the platform Prometheus's second pod job. */
+  scrapeAnnotation: 'metrox.io/sidecar-metrics-port',
+} as const;
 
 /** Environment variables the operator owns; spec.env cannot override them. */
 export const managedEnvNames = new Set([
   'SERVICE_NAME', 'PORT', 'GRPC_PORT', 'LOG_LEVEL', 'POD_NAME', 'POD_NAMESPACE',
   'OTEL_SERVICE_NAME', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG', 'OTEL_RESOURCE_ATTRIBUTES',
   'DATABASE_URL', 'AMQP_URL', 'AMQP_EXCHANGE', 'METROX_QUEUE', 'METROX_SUBSCRIBED_EVENTS', 'METROX_PUBLISHED_EVENTS', 'METRICS_PATH',
+  'CIPHER_ADDR',
 ]);
 
 function managedEnv(mxs: MetroXService, context: WorkloadContext): V1EnvVar[] {
@@ -57,8 +73,65 @@ function managedEnv(mxs: MetroXService, context: WorkloadContext): V1EnvVar[] {
     if (spec.events.subscribes.length > 0) env.push({ name: 'METROX_SUBSCRIBED_EVENTS', value: spec.events.subscribes.join(',') });
     if (spec.events.publishes.length > 0) env.push({ name: 'METROX_PUBLISHED_EVENTS', value: spec.events.publishes.join(',') });
   }
+  if (spec.cipher?.enabled === true) env.push({ name: 'CIPHER_ADDR', value: `127.0.0.1:${String(cipherSidecar.port)}` });
   for (const extra of spec.env ?? []) if (!managedEnvNames.has(extra.name)) env.push(extra);
   return env;
+}
+
+type ResourceList = Record<string, string | number>;
+
+/**
+ * The Deployment's typed serializer runs after JSON patches and reads IntOrString and
+ * Quantity through their classes: plain strings and numbers there would vanish.
+ */
+function typedResources(resources: Partial<Record<'requests' | 'limits', ResourceList | undefined>>): Record<string, Record<string, k8s.Quantity>> {
+  const out: Record<string, Record<string, k8s.Quantity>> = {};
+  for (const [kind, list] of Object.entries(resources)) {
+    out[kind] = Object.fromEntries(Object.entries(list).map(([key, value]) => [key, typeof value === 'number' ? k8s.Quantity.fromNumber(value) : k8s.Quantity.fromString(value)]));
+  }
+  return out;
+}
+
+const restrictedContainer = {
+  runAsNonRoot: true,
+  runAsUser: 10001,
+  runAsGroup: 10001,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+/**
+ * The cipher helper as a native sidecar: an init container with restartPolicy Always
+ * starts before the service (its readiness gates the service's start) and stops after
+ * it. Only this container mounts the keys; the pod's fsGroup (10001, the sidecar's
+ * group) makes the 0440 key files readable to it.
+ */
+function cipherContainer(mxs: MetroXService, image: string): Record<string, unknown> {
+  const { name } = mxs.metadata;
+  const ops = cipherSidecar.opsPort;
+  return {
+    name: cipherSidecar.name,
+    image,
+    imagePullPolicy: 'IfNotPresent',
+    restartPolicy: 'Always',
+    env: [
+      { name: 'CIPHER_HOST', value: '127.0.0.1' },
+      { name: 'CIPHER_PORT', value: String(cipherSidecar.port) },
+      { name: 'CIPHER_KEYS_DIR', value: cipherSidecar.keysDir },
+      { name: 'CIPHER_OPS_PORT', value: String(ops) },
+      { name: 'LOG_LEVEL', value: mxs.spec.observability.logLevel },
+      { name: 'OTEL_SERVICE_NAME', value: `${name}-cipher` },
+    ],
+    ports: [{ name: 'cipher-metrics', containerPort: ops, protocol: 'TCP' }],
+    readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromNumber(ops), scheme: 'HTTP' }, periodSeconds: 5, failureThreshold: 2 },
+    livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromNumber(ops), scheme: 'HTTP' }, periodSeconds: 10, failureThreshold: 3 },
+    resources: typedResources({ requests: { cpu: '20m', memory: '48Mi' }, limits: { memory: '128Mi' } }),
+    securityContext: structuredClone(restrictedContainer),
+    volumeMounts: [{ name: cipherSidecar.keysVolume, mountPath: cipherSidecar.keysDir, readOnly: true }],
+  };
 }
 
 /** Replicas the workload runs at least: decides whether a disruption budget makes sense. */
@@ -93,9 +166,11 @@ export function renderWorkload(mxs: MetroXService, context: WorkloadContext): Re
 
   const ports: kplus.ContainerPort[] = [{ name: 'http', number: spec.ports.http }];
   if (spec.ports.grpc !== undefined) ports.push({ name: 'grpc', number: spec.ports.grpc });
+  const cipher = spec.cipher?.enabled === true ? spec.cipher : undefined;
   const scrape: Record<string, string> = context.serviceMonitors
     ? {}
     : { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(spec.ports.http), 'prometheus.io/path': spec.observability.metrics.path };
+  if (cipher !== undefined && !context.serviceMonitors) scrape[cipherSidecar.scrapeAnnotation] = String(cipherSidecar.opsPort);
 
   const deployment = new kplus.Deployment(chart, 'deployment', {
     metadata: { name: childNames.workload(name) },
@@ -134,11 +209,19 @@ export function renderWorkload(mxs: MetroXService, context: WorkloadContext): Re
   const container = '/spec/template/spec/containers/0';
   ApiObject.of(deployment).addJsonPatch(
     JsonPatch.add(`${container}/env`, managedEnv(mxs, context)),
-    JsonPatch.add(`${container}/resources`, structuredClone(spec.resources ?? defaultResources)),
+    JsonPatch.add(`${container}/resources`, typedResources(spec.resources ?? defaultResources)),
     // cdk8s-plus's construct-address label adds nothing to our explicit selector.
     JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
     JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
   );
+  if (cipher !== undefined) {
+    if (cipher.keySecretName === undefined) throw new Error('spec.cipher.keySecretName is required when spec.cipher.enabled is true');
+    ApiObject.of(deployment).addJsonPatch(
+      JsonPatch.add('/spec/template/spec/initContainers', [cipherContainer(mxs, cipher.image ?? context.cipherImage ?? cipherSidecar.defaultImage)]),
+      // 0440 (decimal 288): owner and the fsGroup read, nobody else.
+      JsonPatch.add('/spec/template/spec/volumes', [{ name: cipherSidecar.keysVolume, secret: { secretName: cipher.keySecretName, defaultMode: 0o440 } }]),
+    );
+  }
 
   const service = new kplus.Service(chart, 'service', {
     metadata: { name: childNames.workload(name) },
