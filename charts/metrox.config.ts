@@ -25,6 +25,8 @@ export const services: Record<ServiceName, ServiceSettings> = {
     events: { publishes: ['PaymentConfirmed', 'PaymentFailed'], subscribes: ['TransactionCreated'] },
     // The autoscaling example: a HorizontalPodAutoscaler on CPU between 2 and 10 Pods.
     autoscaling: { minReplicas: 2, maxReplicas: 10, targetCPUUtilizationPercentage: 70 },
+    // Instrument references are stored only as ciphertext from the cipher sidecar.
+    cipher: { enabled: true, keySecretName: 'payment-cipher-keys' },
   },
   operations: {
     replicas: 1,
@@ -45,4 +47,14 @@ export const platformSettings: PlatformSettings = {
   postgres: { storage: '2Gi', adminPassword: 'metrox-dev-postgres' },
   rabbitmq: { storage: '1Gi', adminPassword: 'metrox-dev-rabbitmq' },
   grafana: { adminPassword: 'metrox-dev-grafana' },
+};
+
+/**
+ * Development key of Payment's cipher sidecar (Secret payment-cipher-keys; the entry
+ * name is the key id, the value 32 random bytes as base64). It is public: replace the
+ * Secret with your own keys (`openssl rand -base64 32`) before running anywhere shared.
+ */
+export const cipherDevelopmentKeys: { secretName: string; keys: Record<string, string> } = {
+  secretName: 'payment-cipher-keys',
+  keys: { 'dev-1': 'R8QZ87R40Q25tnr6RD5R/Zf9KZk1Y+pp9EU3rd72U90=' },
 };

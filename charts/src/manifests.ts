@@ -3,7 +3,7 @@
 // them with the committed ones, the dry-run test sends them to an API server.
 import { App, type Chart } from 'cdk8s';
 import { stringify } from 'yaml';
-import { platformSettings, services } from '../metrox.config.ts';
+import { cipherDevelopmentKeys, platformSettings, services } from '../metrox.config.ts';
 import { examples } from './examples/examples.ts';
 import { MetroxChart } from './metrox/metrox-chart.ts';
 import { CrdsChart } from './operator/crds-chart.ts';
@@ -52,7 +52,7 @@ export function buildCharts(): Charts {
     crds: new CrdsChart(app, 'crds'),
     platform: new PlatformChart(app, 'platform', platformSettings),
     operator: new OperatorChart(app, 'operator'),
-    metrox: new MetroxChart(app, 'metrox', services),
+    metrox: new MetroxChart(app, 'metrox', services, [cipherDevelopmentKeys]),
   };
 }
 

@@ -20,7 +20,7 @@ const tcp = (port: number | string): Port => ({
 });
 
 /** The named container ports the operator gives a MetroX service's container. */
-export const servicePortNames = { http: 'http', grpc: 'grpc' } as const;
+export const servicePortNames = { http: 'http', grpc: 'grpc', cipherMetrics: 'cipher-metrics' } as const;
 
 export class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string) {
@@ -54,7 +54,7 @@ export class NetworkPolicies extends Construct {
       podSelector: { matchLabels: servicePodLabels },
       policyTypes: ['Ingress'],
       ingress: [
-        { from: [prometheus], ports: [tcp(servicePortNames.http)] },
+        { from: [prometheus], ports: [tcp(servicePortNames.http), tcp(servicePortNames.cipherMetrics)] },
         { from: [metroxServices], ports: [tcp(servicePortNames.grpc)] },
       ],
     });

@@ -1,6 +1,7 @@
 // Prometheus: discovers the Pods of the platform namespace and scrapes those that
 // ask for it (`prometheus.io/scrape`, `prometheus.io/port`, `prometheus.io/path`),
-// the convention the operator follows for every MetroX service. Exemplar storage is
+// the convention the operator follows for every MetroX service; a second job scrapes
+// a sidecar's metrics port (`metrox.io/sidecar-metrics-port`). Exemplar storage is
 // on, so latency panels link to the traces behind them.
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
@@ -14,6 +15,7 @@ const { name, port } = platform.prometheus;
 
 export function prometheusConfig(): string {
   const annotation = (key: string) => `__meta_kubernetes_pod_annotation_prometheus_io_${key}`;
+  const sidecarPort = '__meta_kubernetes_pod_annotation_metrox_io_sidecar_metrics_port';
   return stringify({
     global: { scrape_interval: '15s', evaluation_interval: '15s' },
     scrape_configs: [
@@ -35,6 +37,26 @@ export function prometheusConfig(): string {
           { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
           { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
           // Dashboards group by `service`: the app.kubernetes.io/name of the Pod.
+          { source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'], target_label: 'service' },
+        ],
+      },
+      {
+        // A sidecar's own metrics (the cipher helper's) on the port the operator names in
+        // `metrox.io/sidecar-metrics-port`: one Pod, a second target.
+        job_name: 'pod-sidecars',
+        kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [namespace] } }],
+        relabel_configs: [
+          { source_labels: [sidecarPort], action: 'keep', regex: '\\d+' },
+          { source_labels: ['__meta_kubernetes_pod_phase'], action: 'keep', regex: 'Running' },
+          {
+            source_labels: ['__address__', sidecarPort],
+            action: 'replace',
+            regex: '([^:]+)(?::\\d+)?;(\\d+)',
+            replacement: '$1:$2',
+            target_label: '__address__',
+          },
+          { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+          { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
           { source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'], target_label: 'service' },
         ],
       },

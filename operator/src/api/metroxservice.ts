@@ -110,7 +110,7 @@ export const specSchema = object(
           pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
           maxLength: 253,
         }),
-        image: string({ description: 'Container image of the helper. Defaults to the operator\'s configured cipher image (METROX_CIPHER_IMAGE, ghcr.io/metrox/cipher:0.1.0).', minLength: 1, maxLength: 512 }),
+        image: string({ description: 'Container image of the helper. Defaults to the operator\'s configured cipher image (its METROX_CIPHER_IMAGE; the MetroX release\'s cipher image when unset).', minLength: 1, maxLength: 512 }),
       },
       {
         description: 'An encryption helper on loopback TCP, as a sidecar: the service encrypts and decrypts without ever holding the keys.',
