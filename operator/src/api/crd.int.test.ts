@@ -51,6 +51,7 @@ describe('MetroXService CRD on a real API server', () => {
     ['sampling ratio above 1', { ...valid, observability: { tracing: { samplingRatio: 1.5 } } }, 'spec.observability.tracing.samplingRatio: Invalid value: 1.5: spec.observability.tracing.samplingRatio in body should be less than or equal to 1'],
     ['metrics path not absolute', { ...valid, observability: { metrics: { path: 'metrics' } } }, 'spec.observability.metrics.path: Invalid value: "metrics": spec.observability.metrics.path in body should match'],
     ['cipher enabled without a key Secret', { ...valid, cipher: { enabled: true } }, 'spec.cipher.keySecretName: Invalid value: cipher.keySecretName is required when cipher.enabled is true'],
+    ['service port taken by the cipher sidecar', { ...valid, ports: { http: 9465 }, cipher: { enabled: true, keySecretName: 'keys' } }, 'spec.ports: Invalid value: ports 7400 and 9465 belong to the cipher sidecar'],
     ['env entry without name', { ...valid, env: [{ value: 'x' }] }, 'spec.env[0].name: Required value'],
   ])('rejects %s with a clear message', async (_case, spec, message) => {
     const rejection = await create(spec);

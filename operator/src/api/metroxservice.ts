@@ -133,7 +133,18 @@ export const specSchema = object(
       { description: 'Logs, traces, metrics and dashboard of the service.', default: {} },
     ),
   },
-  { description: 'Desired state of a MetroX service.', required: ['image'] },
+  {
+    description: 'Desired state of a MetroX service.',
+    required: ['image'],
+    validations: [
+      {
+        // The sidecar shares the Pod's network namespace: its ports are taken.
+        rule: '!has(self.cipher) || !self.cipher.enabled || !has(self.ports) || ([self.ports.http] + (has(self.ports.grpc) ? [self.ports.grpc] : [])).all(p, p != 7400 && p != 9465)',
+        message: 'ports 7400 and 9465 belong to the cipher sidecar when cipher.enabled is true: choose other service ports',
+        fieldPath: '.ports',
+      },
+    ],
+  },
 );
 
 export type MetroXServiceSpec = Infer<typeof specSchema>;
