@@ -33,7 +33,13 @@ export class MetroxChart extends Chart {
     for (const [name, settings] of Object.entries(services)) {
       const resource = metroxService(
         { name, labels: { 'app.kubernetes.io/part-of': 'metrox' } },
-        { image: metroxImage(name), ...settings },
+        {
+          image: metroxImage(name),
+          ...settings,
+          // The sidecar's image is named here, not left to the operator's default, so the
+          // release pins it and Tilt can put the image it built in its place.
+          ...(settings.cipher?.enabled === true ? { cipher: { ...settings.cipher, image: metroxImage('cipher') } } : {}),
+        },
       );
       new ApiObject(this, name, resource);
     }
