@@ -3,9 +3,9 @@
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, openSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@metrox/test/processes';
 import { operatorRbac } from '../install/rbac.ts';
 
 const main = new URL('../main.ts', import.meta.url).pathname;
@@ -13,19 +13,8 @@ const nodeBinary = process.execPath;
 /** As in the image's entrypoint (operator/Dockerfile). */
 const operatorNodeFlags = ['--max-semi-space-size=4'];
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
+// One free-port helper for every suite.
+export { freePort };
 
 /** Creates the operator's namespace, ServiceAccount and RBAC; returns a kubeconfig file for it. */
 export async function operatorIdentity(admin: KubeConfig, serviceAccountKubeConfig: (ns: string, name: string) => Promise<KubeConfig>, namespace = 'metrox-system'): Promise<string> {
