@@ -1,11 +1,11 @@
 // `npm run local`: MetroX on one machine without Kubernetes. Starts the local
-// infrastructure, Payment's cipher helper (as the sidecar would run in the Pod), the four
+// infrastructure and a local Jaeger, Payment's cipher helper (as the sidecar would run in the Pod), the four
 // services as processes on their default ports (each with its own database), prints the
 // URLs, and on Ctrl-C stops the services, the helper and whatever infrastructure this run
 // started.
 import { ensureDevelopmentKeys } from '@metrox/cipher';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
@@ -33,14 +33,36 @@ const say = (message: string): void => {
   console.log(`${tag('metrox')} ${message}`);
 };
 
-function infraEndpoints(): { DATABASE_URL: string; AMQP_URL: string; NATS_URL?: string; RABBITMQ_MANAGEMENT_URL?: string } {
+function infraEndpoints(): { DATABASE_URL: string; AMQP_URL: string; NATS_URL?: string; RABBITMQ_MANAGEMENT_URL?: string; PROMETHEUS_URL?: string; PROMETHEUS_TARGETS_DIR?: string } {
   const file = join(process.env.METROX_STATE ?? join(repoRoot, '.metrox'), 'infra', 'endpoints.json');
   const fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
   const pick = (key: string): string | undefined => process.env[key] ?? fromFile[key];
   const DATABASE_URL = pick('DATABASE_URL');
   const AMQP_URL = pick('AMQP_URL');
   if (!DATABASE_URL || !AMQP_URL) throw new Error(`DATABASE_URL and AMQP_URL are needed (environment or ${file})`);
-  return { DATABASE_URL, AMQP_URL, NATS_URL: pick('NATS_URL'), RABBITMQ_MANAGEMENT_URL: pick('RABBITMQ_MANAGEMENT_URL') };
+  return {
+    DATABASE_URL,
+    AMQP_URL,
+    NATS_URL: pick('NATS_URL'),
+    RABBITMQ_MANAGEMENT_URL: pick('RABBITMQ_MANAGEMENT_URL'),
+    PROMETHEUS_URL: pick('PROMETHEUS_URL'),
+    PROMETHEUS_TARGETS_DIR: pick('PROMETHEUS_TARGETS_DIR'),
+  };
+}
+
+/** Starts the local Jaeger unless telemetry already goes elsewhere; returns what it started and the trace UI. */
+function startTraceBackend(): { started: string[]; jaegerUrl?: string } {
+  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined || process.env.METROX_LOCAL_TRACES === '0') return { started: [] };
+  say('starting Jaeger (the first run builds it from its Go module: several minutes)…');
+  const started = execFileSync('bash', [join(repoRoot, 'scripts', 'observability', 'up.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  const file = join(process.env.METROX_STATE ?? join(repoRoot, '.metrox'), 'observability', 'endpoints.json');
+  const endpoints = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string | undefined>;
+  // The services' telemetry is configured only by the standard variables: this one turns export on.
+  if (endpoints.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined) process.env.OTEL_EXPORTER_OTLP_ENDPOINT = endpoints.OTEL_EXPORTER_OTLP_ENDPOINT;
+  return { started, ...(endpoints.JAEGER_URL === undefined ? {} : { jaegerUrl: endpoints.JAEGER_URL }) };
 }
 
 say('starting local infrastructure (PostgreSQL, RabbitMQ, NATS, Prometheus)…');
@@ -49,6 +71,7 @@ const startedInfra = execFileSync('bash', [join(repoRoot, 'scripts', 'infra', 'u
   .split(/\s+/)
   .filter(Boolean);
 const infra = infraEndpoints();
+const traces = startTraceBackend();
 const stateDir = process.env.METROX_STATE ?? join(repoRoot, '.metrox');
 
 // Keys kept across runs, so what was encrypted yesterday still decrypts today.
@@ -64,6 +87,17 @@ const settings: FleetSettings = {
   ports: defaultPorts,
 };
 for (const name of serviceNames) await ensureDatabase(settings.adminDatabaseUrl, settings.databaseName(name));
+
+// Prometheus scrapes the four services and the helper through a file_sd target file,
+// labelled the way the dashboards select (namespace, service).
+const scrapeTargets = infra.PROMETHEUS_TARGETS_DIR ? join(infra.PROMETHEUS_TARGETS_DIR, 'metrox-local.json') : undefined;
+if (scrapeTargets !== undefined) {
+  const target = (port: number, service: string) => ({ targets: [`127.0.0.1:${port}`], labels: { namespace: 'local', service } });
+  writeFileSync(
+    scrapeTargets,
+    JSON.stringify([...serviceNames.map((name) => target(settings.ports[name].http, name)), target(cipher.opsPort, 'payment-cipher')]),
+  );
+}
 
 const children = new Map<ProcessName, ChildProcess>();
 let stopping = false;
@@ -109,6 +143,10 @@ async function shutdown(exitCode: number): Promise<void> {
   const helper = children.get('cipher');
   await Promise.all([...children.entries()].filter(([name]) => name !== 'cipher').map(([, child]) => stopChild(child)));
   if (helper) await stopChild(helper);
+  if (scrapeTargets !== undefined) rmSync(scrapeTargets, { force: true });
+  if (traces.started.length > 0 && process.env.METROX_KEEP_INFRA !== '1') {
+    execFileSync('bash', [join(repoRoot, 'scripts', 'observability', 'down.sh')], { stdio: 'inherit' });
+  }
   if (startedInfra.length > 0 && process.env.METROX_KEEP_INFRA !== '1') {
     say(`stopping the infrastructure this run started: ${startedInfra.join(', ')}`);
     execFileSync('bash', [join(repoRoot, 'scripts', 'infra', 'down.sh'), ...startedInfra], { stdio: 'inherit' });
@@ -141,6 +179,8 @@ say(
     ...serviceNames.map((name) => `  ${name.padEnd(13)} ${url(name)}  (gRPC 127.0.0.1:${settings.ports[name].grpc}, API ${url(name, '/openapi.json')})`),
     `  cipher        ${cipherAddress(cipher)}  (Payment's encryption helper, loopback only; metrics http://127.0.0.1:${cipher.opsPort}/metrics, keys ${cipher.keysDir})`,
     ...(infra.RABBITMQ_MANAGEMENT_URL ? [`  RabbitMQ UI   ${infra.RABBITMQ_MANAGEMENT_URL}`] : []),
+    ...(traces.jaegerUrl ? [`  Jaeger        ${traces.jaegerUrl}  (traces; query API /api/traces, /api/services)`] : []),
+    ...(infra.PROMETHEUS_URL ? [`  Prometheus    ${infra.PROMETHEUS_URL}  (scrapes the services as namespace="local")`] : []),
     '',
     '  Buy a ticket:',
     `    curl -s -X POST ${url('transaction', '/v1/transactions')} \\`,
