@@ -16,7 +16,7 @@ import { apiVersion, kind } from '../../operator/src/api/metroxservice.ts';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.ts';
 import { endpoints, repoRoot, stateDir } from '../support/endpoints.ts';
 import { freePort, waitUntil } from '../support/processes.ts';
-import { startFleet, type Fleet } from '../services/support/fleet.ts';
+import { startFleet, tracedFleetEnv, type Fleet } from '../services/support/fleet.ts';
 import { observabilityEndpoints, type ObservabilityEndpoints } from './endpoints.ts';
 import { createPrometheusQuery, type PrometheusQuery } from './prometheus-query.ts';
 
@@ -69,14 +69,7 @@ export async function startTelemetryStack(options: TelemetryStackOptions = {}): 
 
     const [fleet, cp] = await Promise.all([
       startFleet({
-        env: {
-          OTEL_SDK_DISABLED: 'false',
-          OTEL_EXPORTER_OTLP_ENDPOINT: observability.OTEL_EXPORTER_OTLP_ENDPOINT,
-          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-          OTEL_TRACES_SAMPLER: 'parentbased_always_on',
-          OTEL_BSP_SCHEDULE_DELAY: '200',
-          OTEL_METRICS_EXPORTER: 'none',
-        },
+        env: tracedFleetEnv(observability.OTEL_EXPORTER_OTLP_ENDPOINT),
       }),
       startControlPlane(),
     ]);

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentReference } from '../../services/payment/src/instrument/instrument.ts';
 import { eventually, http, metricValue } from './support/client.ts';
-import { startFleet, type Fleet } from './support/fleet.ts';
+import { settledTransaction, startFleet, type Fleet } from './support/fleet.ts';
 
 interface Transaction {
   id: string;
@@ -46,13 +46,8 @@ async function buy(riderId: string): Promise<string> {
   return created.body.id;
 }
 
-async function settled(id: string): Promise<Transaction> {
-  const response = await eventually(
-    () => http<Transaction>(fleet.url('transaction', `/v1/transactions/${id}`)),
-    (r) => r.status === 200 && r.body.status !== 'PENDING',
-    `transaction ${id} to leave PENDING`,
-  );
-  return response.body;
+function settled(id: string): Promise<Transaction> {
+  return settledTransaction<Transaction>(fleet, id);
 }
 
 async function paymentRows(transactionId: string): Promise<PaymentRow[]> {

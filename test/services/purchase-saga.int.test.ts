@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpoints } from '../support/endpoints.ts';
 import { envelopeOf, publishRaw, type LoggedEvent } from './support/broker.ts';
 import { eventually, http, metricValue } from './support/client.ts';
-import { startFleet, type Fleet } from './support/fleet.ts';
+import { settledTransaction, startFleet, type Fleet } from './support/fleet.ts';
 
 interface Transaction {
   id: string;
@@ -51,13 +51,8 @@ async function buy(body: Record<string, unknown>, key: string = randomUUID()) {
   return http<Transaction>(fleet.url('transaction', '/v1/transactions'), { method: 'POST', headers: { 'idempotency-key': key }, json: body });
 }
 
-async function settled(id: string): Promise<Transaction> {
-  const response = await eventually(
-    () => http<Transaction>(fleet.url('transaction', `/v1/transactions/${id}`)),
-    (r) => r.status === 200 && r.body.status !== 'PENDING',
-    `transaction ${id} to leave PENDING`,
-  );
-  return response.body;
+function settled(id: string): Promise<Transaction> {
+  return settledTransaction<Transaction>(fleet, id);
 }
 
 async function notifications(transactionId: string): Promise<Notification[]> {

@@ -12,7 +12,7 @@ import { createJaegerQuery, resolveSpans } from '../observability/jaeger-query.t
 import { repoRoot } from '../support/endpoints.ts';
 import { freePort } from '../support/processes.ts';
 import { eventually, http } from './support/client.ts';
-import { startFleet, type Fleet } from './support/fleet.ts';
+import { startFleet, tracedFleetEnv, type Fleet } from './support/fleet.ts';
 
 const run = promisify(execFile);
 const script = (name: string): string => join(repoRoot, 'scripts', 'observability', name);
@@ -33,14 +33,7 @@ beforeAll(async () => {
   await run('bash', [script('up.sh')], { env: jaegerEnv, maxBuffer: 16 * 1024 * 1024 });
   observability = observabilityEndpoints(state);
   fleet = await startFleet({
-    env: {
-      OTEL_SDK_DISABLED: 'false',
-      OTEL_EXPORTER_OTLP_ENDPOINT: observability.OTEL_EXPORTER_OTLP_ENDPOINT,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
-      OTEL_BSP_SCHEDULE_DELAY: '200',
-      OTEL_METRICS_EXPORTER: 'none',
-    },
+    env: tracedFleetEnv(observability.OTEL_EXPORTER_OTLP_ENDPOINT),
   });
 }, 30 * 60_000); // a cold cache builds Jaeger from its Go module first
 

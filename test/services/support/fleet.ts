@@ -10,6 +10,7 @@ import pg from 'pg';
 import { dropDatabase, ensureDatabase, entryArguments, serviceEnvironment, serviceNames, waitUntilReady, databaseUrl, type FleetSettings, type ServiceName } from '../../../scripts/local/fleet.ts';
 import { endpoints, stateDir } from '../../support/endpoints.ts';
 import { startCipherProcess, type CipherProcess } from './cipher.ts';
+import { eventually, http } from './client.ts';
 import { freePort, spawnTethered, type TetheredProcess } from '../../support/processes.ts';
 
 export interface Fleet {
@@ -45,6 +46,28 @@ export const testTuning: NodeJS.ProcessEnv = {
   TRANSACTION_GRPC_ATTEMPTS: '2',
   SHUTDOWN_TIMEOUT_MS: '5000',
 };
+
+/** Environment that exports every span of a fleet to an OTLP/HTTP endpoint, promptly. */
+export function tracedFleetEnv(otlpEndpoint: string): NodeJS.ProcessEnv {
+  return {
+    OTEL_SDK_DISABLED: 'false',
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+    OTEL_METRICS_EXPORTER: 'none',
+  };
+}
+
+/** Waits until a purchase leaves PENDING and returns it as the transaction service shows it. */
+export async function settledTransaction<T extends { status: string }>(fleet: Pick<Fleet, 'url'>, id: string): Promise<T> {
+  const response = await eventually(
+    () => http<T>(fleet.url('transaction', `/v1/transactions/${id}`)),
+    (r) => r.status === 200 && r.body.status !== 'PENDING',
+    `transaction ${id} to leave PENDING`,
+  );
+  return response.body;
+}
 
 export interface FleetOptions {
   /** The broker the services use; each fleet gets its own exchange or stream either way. */
