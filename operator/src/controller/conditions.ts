@@ -50,3 +50,15 @@ function comparable(status: MetroXServiceStatus | undefined): string {
 export function statusEqual(a: MetroXServiceStatus | undefined, b: MetroXServiceStatus): boolean {
   return comparable(a) === comparable(b);
 }
+
+/**
+ * The status to write after a reconcile, or undefined when it equals the stored
+ * one (so a converged resource costs no write). Ready is appended as the summary
+ * of `conditions`. Pure.
+ */
+export function nextStatus(stored: MetroXServiceStatus | undefined, observed: MetroXServiceStatus, conditions: ConditionInput[], generation: number, now: string): MetroXServiceStatus | undefined {
+  const all = [...conditions, readyCondition(conditions)];
+  const merged = mergeConditions(stored?.conditions, all, generation, now);
+  const next: MetroXServiceStatus = { ...observed, observedGeneration: generation, conditions: merged };
+  return statusEqual(stored, next) ? undefined : next;
+}

@@ -110,6 +110,8 @@ export async function startManager(client: KubeClient, config: OperatorConfig, l
     namespace: config.leaseNamespace,
     name: config.leaseName,
     identity: config.identity,
+    leaseDurationSeconds: config.leaseDurationSeconds,
+    renewDeadlineSeconds: config.renewDeadlineSeconds,
     onStartedLeading: () => {
       metrics.leader.set({ name: config.leaseName }, 1);
       log('info', 'became leader', { identity: config.identity, fieldManager });

@@ -9,7 +9,7 @@ import type { OperatorConfig } from '../install/configuration.ts';
 import { childNames, queueName, renderChildren, selectorString, type DesiredObject, type RenderContext } from '../render/index.ts';
 import { adminPool, databaseUrl, dropDatabase, ensureDatabase, generatePassword, type DatabaseGrant } from '../wiring/database.ts';
 import { deleteQueues, ensureExchange, ensureQueueTopology } from '../wiring/broker.ts';
-import { condition, mergeConditions, readyCondition, statusEqual, transitions, type ConditionInput } from './conditions.ts';
+import { condition, nextStatus, transitions, type ConditionInput } from './conditions.ts';
 import { contains } from './drift.ts';
 import type { Informer } from './informer.ts';
 import { KubeApiError, type KubeClient } from './kube-client.ts';
@@ -279,15 +279,12 @@ export class Reconciler {
   }
 
   async #writeStatus(mxs: MetroXService, status: MetroXServiceStatus, conditions: ConditionInput[]): Promise<void> {
-    const generation = mxs.metadata.generation ?? 0;
-    const all = [...conditions, readyCondition(conditions)];
-    const merged = mergeConditions(mxs.status?.conditions, all, generation, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
-    const next: MetroXServiceStatus = { ...status, observedGeneration: generation, conditions: merged };
-    if (statusEqual(mxs.status, next)) return;
+    const next = nextStatus(mxs.status, status, conditions, mxs.metadata.generation ?? 0, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
+    if (next === undefined) return;
     this.#deps.log('info', 'writing status', { namespace: mxs.metadata.namespace, name: mxs.metadata.name, before: mxs.status, after: next });
     const { namespace = '', name } = mxs.metadata;
     await this.#deps.client.request('PATCH', `${objectPath(kinds.MetroXService, namespace, name)}/status`, { status: next }, 'application/merge-patch+json');
-    const changed = transitions(mxs.status?.conditions, merged);
+    const changed = transitions(mxs.status?.conditions, next.conditions ?? []);
     await Promise.all(changed.map((c) => this.#event(mxs, c))).catch(() => undefined);
   }
 

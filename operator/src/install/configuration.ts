@@ -8,6 +8,10 @@ export interface OperatorConfig {
   /** Namespace of the leader-election Lease (the operator's own). */
   leaseNamespace: string;
   leaseName: string;
+  /** How long a Lease stays valid without renewal; standbys wait this long before taking over. */
+  leaseDurationSeconds: number;
+  /** A leader that could not renew for this long steps down (must be below leaseDurationSeconds). */
+  renewDeadlineSeconds: number;
   /** This process's identity in the Lease. */
   identity: string;
   /** Port of /metrics, /healthz and /readyz. */
@@ -45,6 +49,8 @@ export const configurationVariables = {
   METROX_WATCH_NAMESPACE: 'Namespace to watch (default: all namespaces).',
   METROX_OPERATOR_NAMESPACE: 'Namespace of the leader-election Lease (default: POD_NAMESPACE, then "default").',
   METROX_LEASE_NAME: 'Name of the leader-election Lease (default: metrox-operator).',
+  METROX_LEASE_DURATION_SECONDS: 'Validity of the leader-election Lease without renewal (default: 15).',
+  METROX_RENEW_DEADLINE_SECONDS: 'A leader that cannot renew the Lease for this long steps down and exits (default: 10; below the lease duration).',
   POD_NAME: 'Identity in the Lease (default: the host name and process id).',
   METROX_HTTP_PORT: 'Port of /metrics, /healthz and /readyz (default: 8080).',
   METROX_CONCURRENCY: 'Reconciles at once (default: 8).',
@@ -70,6 +76,14 @@ function integer(env: Env, key: keyof typeof configurationVariables, fallback: n
   return value;
 }
 
+function leaseTimings(env: Env): { leaseDurationSeconds: number; renewDeadlineSeconds: number } {
+  const leaseDurationSeconds = Math.max(2, integer(env, 'METROX_LEASE_DURATION_SECONDS', 15));
+  const renewDeadlineSeconds = integer(env, 'METROX_RENEW_DEADLINE_SECONDS', Math.min(10, leaseDurationSeconds - 1));
+  // Renewing past the lease's expiry would let a standby write at the same time.
+  if (renewDeadlineSeconds >= leaseDurationSeconds) throw new Error(`METROX_RENEW_DEADLINE_SECONDS (${String(renewDeadlineSeconds)}) must be below METROX_LEASE_DURATION_SECONDS (${String(leaseDurationSeconds)})`);
+  return { leaseDurationSeconds, renewDeadlineSeconds };
+}
+
 export function loadOperatorConfig(env: Env = process.env): OperatorConfig {
   const postgresUrl = env.METROX_POSTGRES_ADMIN_URL;
   let postgres: PostgresConfig | undefined;
@@ -86,6 +100,7 @@ export function loadOperatorConfig(env: Env = process.env): OperatorConfig {
     watchNamespace: env.METROX_WATCH_NAMESPACE === '' ? undefined : env.METROX_WATCH_NAMESPACE,
     leaseNamespace: env.METROX_OPERATOR_NAMESPACE ?? env.POD_NAMESPACE ?? 'default',
     leaseName: env.METROX_LEASE_NAME ?? 'metrox-operator',
+    ...leaseTimings(env),
     identity: env.POD_NAME ?? `${env.HOSTNAME ?? 'operator'}-${process.pid}`,
     httpPort: integer(env, 'METROX_HTTP_PORT', 8080),
     concurrency: Math.max(1, integer(env, 'METROX_CONCURRENCY', 8)),
