@@ -88,6 +88,7 @@ export async function createService(definition: ServiceDefinition): Promise<Serv
 
   const broker = createBroker(config.broker, logger);
   await broker.connect();
+  metrics.setDeadLetterSource(() => broker.deadLetterDepths());
 
   const kit: Kit = {
     config,

@@ -51,6 +51,8 @@ export interface Broker {
   consume(subscription: Subscription, handle: (delivery: Delivery) => Promise<Settlement>): Promise<ConsumerHandle>;
   /** Reads (and removes) up to `max` dead letters of a consumer: for tools, tests and replays. */
   takeDeadLetters(consumer: string, max: number): Promise<DeadLetter[]>;
+  /** Dead letters waiting, by consumer queue, for every consumer this broker runs (read from the broker). */
+  deadLetterDepths(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 

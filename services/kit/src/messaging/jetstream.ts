@@ -26,6 +26,8 @@ export class JetStreamBroker implements Broker {
   #connection: NatsConnection | undefined;
   #js: JetStreamClient | undefined;
   #jsm: JetStreamManager | undefined;
+  /** Consumer names with a running subscription, for the dead-letter gauge. */
+  readonly #consumers = new Map<string, number>();
 
   constructor(options: JetStreamOptions) {
     this.#options = options;
@@ -116,8 +118,16 @@ export class JetStreamBroker implements Broker {
       const messages = await consumer.consume({ max_messages: subscription.prefetch });
       loops.push({ messages, done: this.#loop(subscription, messages, handle) });
     }
+    this.#consumers.set(subscription.consumer, (this.#consumers.get(subscription.consumer) ?? 0) + 1);
+    let stopped = false;
     return {
       stop: async () => {
+        if (!stopped) {
+          stopped = true;
+          const left = (this.#consumers.get(subscription.consumer) ?? 1) - 1;
+          if (left > 0) this.#consumers.set(subscription.consumer, left);
+          else this.#consumers.delete(subscription.consumer);
+        }
         for (const loop of loops) await loop.messages.close().catch(() => undefined);
         await Promise.allSettled(loops.map((loop) => loop.done));
       },
@@ -184,8 +194,22 @@ export class JetStreamBroker implements Broker {
       for (const [key, values] of message.headers ?? []) if (values[0] !== undefined) headers[key] = values[0];
       letters.push({ body: Buffer.from(message.data), headers, reason: headers[headerNames.deadLetterReason] ?? '' });
       await message.ackAck();
+      // Taken means gone: the stream keeps messages after an ack, and the gauge counts what is left.
+      await jsm.streams.deleteMessage(this.#deadLetterStream, message.seq, false);
     }
     return letters;
+  }
+
+  async deadLetterDepths(): Promise<Record<string, number>> {
+    if (this.#consumers.size === 0) return {};
+    const { jsm } = this.#client();
+    const depths: Record<string, number> = {};
+    for (const consumer of this.#consumers.keys()) {
+      const subject = this.#deadLetterSubject(consumer);
+      const info = await jsm.streams.info(this.#deadLetterStream, { subjects_filter: subject });
+      depths[consumer] = info.state.subjects?.[subject] ?? 0;
+    }
+    return depths;
   }
 
   async close(): Promise<void> {

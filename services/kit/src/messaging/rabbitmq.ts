@@ -264,6 +264,24 @@ export class RabbitMqBroker implements Broker {
     }
   }
 
+  async deadLetterDepths(): Promise<Record<string, number>> {
+    const consumers = new Set([...this.#consumers].filter((c) => !c.stopped).map((c) => c.subscription.consumer));
+    if (consumers.size === 0) return {};
+    if (!this.#connection) throw new Error('RabbitMQ is not connected');
+    // Its own channel: a passive check of a missing queue closes the channel it runs on.
+    const channel = await this.#connection.createChannel();
+    channel.on('error', () => undefined);
+    try {
+      const depths: Record<string, number> = {};
+      for (const consumer of consumers) {
+        depths[consumer] = (await channel.checkQueue(rabbitTopology.deadLetterQueue(consumer))).messageCount;
+      }
+      return depths;
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
   async close(): Promise<void> {
     this.#closing = true;
     for (const consumer of [...this.#consumers]) {

@@ -4,6 +4,7 @@
 // through OTLP. Histograms carry the trace id as an exemplar (OpenMetrics format).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues, type OpenMetricsContentType } from 'prom-client';
 import { traceFields } from '../log/logger.ts';
+import { boundedRead } from './bounded-read.ts';
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 const lagBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
@@ -19,6 +20,7 @@ export interface KitMetrics {
   outboxPending: Gauge;
   outboxOldestAge: Gauge;
   eventLag: Histogram<'type'>;
+  deadLetters: Gauge<'queue'>;
 }
 
 /** Observes a histogram with the active trace id as exemplar when there is one. */
@@ -38,8 +40,15 @@ export interface OutboxBacklog {
   oldestAgeSeconds: number;
 }
 
+/** Dead letters waiting, by consumer queue. */
+export type DeadLetterDepths = Record<string, number>;
+
+// The broker is asked at most every few seconds, and a scrape never waits long for it.
+const deadLetterRead = { timeoutMs: 1_000, maxAgeMs: 2_000 };
+
 export function createMetrics(options: { collectDefaults?: boolean } = {}): KitMetrics & {
   setOutboxBacklogSource: (source: () => Promise<OutboxBacklog>) => void;
+  setDeadLetterSource: (source: () => Promise<DeadLetterDepths>) => void;
 } {
   const registry = new Registry<OpenMetricsContentType>();
   registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
@@ -54,6 +63,8 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): KitM
     });
     return lastBacklog;
   };
+
+  let readDeadLetters: (() => Promise<DeadLetterDepths>) | undefined;
 
   const metrics: KitMetrics = {
     registry,
@@ -109,11 +120,26 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): KitM
       registers: [registry],
       enableExemplars: true,
     }),
+    deadLetters: new Gauge({
+      name: 'metrox_dead_letter_messages',
+      help: 'Messages waiting in the dead-letter queue of each consumer queue, as the broker reports them.',
+      labelNames: ['queue'],
+      registers: [registry],
+      async collect() {
+        if (!readDeadLetters) return;
+        const depths = await readDeadLetters();
+        this.reset();
+        for (const [queue, count] of Object.entries(depths)) this.set({ queue }, count);
+      },
+    }),
   };
   return {
     ...metrics,
     setOutboxBacklogSource(source) {
       backlogSource = source;
+    },
+    setDeadLetterSource(source) {
+      readDeadLetters = boundedRead(source, {}, deadLetterRead);
     },
   };
 }
