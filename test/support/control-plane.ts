@@ -21,8 +21,13 @@ export interface ControlPlane {
   readonly kubeConfig: KubeConfig;
   /** A client configuration that authenticates as the ServiceAccount (created if missing). */
   serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig>;
-  /** Arguments the API server was started with, e.g. to restart it for a watch-failure test. */
+  /** The running API server process (a new one after restartApiServer()). */
   readonly apiServer: TetheredProcess;
+  /**
+   * Stops the API server, keeps it down for `downMs`, and starts it again on the
+   * same port with the same etcd, certificates and tokens; resolves when it is ready.
+   */
+  restartApiServer(options?: { downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -106,7 +111,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
     writeFileSync(join(dir, 'tokens.csv'), `${adminToken},metrox-admin,metrox-admin,system:masters\n`);
     const certDir = join(dir, 'certs');
 
-    const apiServer = spawnTethered('kube-apiserver', join(bin, 'kube-apiserver'), [
+    const apiServerArgs = [
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
@@ -123,20 +128,24 @@ export async function startControlPlane(): Promise<ControlPlane> {
       '--endpoint-reconciler-type=none',
       `--token-auth-file=${join(dir, 'tokens.csv')}`,
       '--v=0',
-    ], join(dir, 'kube-apiserver.log'));
-    processes.push(apiServer);
-
+    ];
     const url = `https://127.0.0.1:${apiPort}`;
     const caFile = join(certDir, 'apiserver.crt');
-    await waitUntil(
-      async () => {
-        if (!existsSync(caFile)) return false;
-        const res = await httpsGet(`${url}/readyz`, adminToken, readFileSync(caFile));
-        return res.status === 200;
-      },
-      90_000,
-      () => `kube-apiserver did not become ready in 90 s:\n${apiServer.logTail()}\n--- etcd ---\n${processes[0]?.logTail() ?? ''}`,
-    );
+    const launchApiServer = async (): Promise<TetheredProcess> => {
+      const started = spawnTethered('kube-apiserver', join(bin, 'kube-apiserver'), apiServerArgs, join(dir, 'kube-apiserver.log'));
+      processes.push(started);
+      await waitUntil(
+        async () => {
+          if (!existsSync(caFile)) return false;
+          const res = await httpsGet(`${url}/readyz`, adminToken, readFileSync(caFile));
+          return res.status === 200;
+        },
+        90_000,
+        () => `kube-apiserver did not become ready in 90 s:\n${started.logTail()}\n--- etcd ---\n${processes[0]?.logTail() ?? ''}`,
+      );
+      return started;
+    };
+    let apiServer = await launchApiServer();
 
     const caData = readFileSync(caFile).toString('base64');
     const kubeConfig = kubeConfigFor(url, caData, 'metrox-admin', adminToken);
@@ -147,7 +156,15 @@ export async function startControlPlane(): Promise<ControlPlane> {
       url,
       kubeconfigPath,
       kubeConfig,
-      apiServer,
+      get apiServer() {
+        return apiServer;
+      },
+      async restartApiServer(options = {}) {
+        await apiServer.stop();
+        processes.splice(processes.indexOf(apiServer), 1);
+        await new Promise((resolve) => setTimeout(resolve, options.downMs ?? 0));
+        apiServer = await launchApiServer();
+      },
       async serviceAccountKubeConfig(namespace, name) {
         const core = kubeConfig.makeApiClient(CoreV1Api);
         await core.createNamespace({ body: { metadata: { name: namespace } } }).catch(ignoreConflict);

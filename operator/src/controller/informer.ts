@@ -1,7 +1,8 @@
 // A list-watch cache (a reflector) that never gives up: on 410 Gone it relists,
 // on any other watch or list error (API server restart, network) it retries with
-// capped exponential backoff. Every change is reported to `onChange`; a relist
-// also reports objects that disappeared while the watch was down.
+// capped exponential backoff, resuming the watch where it stopped. Every change
+// is reported to `onChange`; a relist also reports objects that disappeared
+// while the watch was down.
 import { KubeApiError, type KubeClient, type WatchEvent } from './kube-client.ts';
 import { collectionPath, keyOf, type KubeObject, type ResourceKind } from './resources.ts';
 
@@ -35,6 +36,7 @@ export class Informer {
   readonly #store = new Map<string, KubeObject>();
   readonly #abort = new AbortController();
   #synced = false;
+  #relists = 0;
   #running: Promise<void> | undefined;
 
   constructor(client: KubeClient, kind: ResourceKind, options: InformerOptions) {
@@ -45,6 +47,11 @@ export class Informer {
 
   get synced(): boolean {
     return this.#synced;
+  }
+
+  /** Lists done so far: one at start, one more per 410 Gone. */
+  get relists(): number {
+    return this.#relists;
   }
 
   get(namespace: string, name: string): KubeObject | undefined {
@@ -77,14 +84,16 @@ export class Informer {
 
   async #run(): Promise<void> {
     let failures = 0;
+    // Undefined: the cache must be (re)built from a list. Otherwise the watch resumes
+    // from here after any failure, as client-go's reflector does: after an API server
+    // restart that costs one watch, not a relist of every object, unless the server
+    // answers 410 Gone (the version left its window), which means relist.
+    let resourceVersion: string | undefined;
     while (!this.#aborted()) {
       try {
-        let resourceVersion = await this.#relist();
-        failures = 0;
-        // Watch until the server ends the stream; resume from the last version seen.
-        for (;;) {
-          if (this.#aborted()) return;
-          const seen = { resourceVersion };
+        resourceVersion ??= await this.#relist();
+        const seen = { resourceVersion };
+        try {
           await this.#client.watch<KubeObject>(
             this.#query(`&watch=true&allowWatchBookmarks=true&timeoutSeconds=${240 + Math.floor(Math.random() * 60)}&resourceVersion=${resourceVersion}`),
             (event) => {
@@ -92,16 +101,20 @@ export class Informer {
             },
             this.#abort.signal,
           );
+          failures = 0;
+        } finally {
           resourceVersion = seen.resourceVersion;
         }
       } catch (error) {
         if (this.#aborted()) return;
-        if (!(error instanceof KubeApiError && error.status === 410)) {
-          failures++;
-          this.#options.onError?.(error);
-          const delay = Math.min(30_000, 200 * 2 ** Math.min(failures, 8)) * (0.5 + Math.random() / 2);
-          await new Promise((resolve) => setTimeout(resolve, delay));
+        if (error instanceof KubeApiError && error.status === 410) {
+          resourceVersion = undefined;
+          continue;
         }
+        failures++;
+        this.#options.onError?.(error);
+        const delay = Math.min(30_000, 200 * 2 ** Math.min(failures, 8)) * (0.5 + Math.random() / 2);
+        await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
   }
@@ -127,6 +140,7 @@ export class Informer {
 
   async #relist(): Promise<string> {
     const list = await this.#client.get<List>(this.#query(''));
+    this.#relists++;
     const fresh = new Map(list.items.map((item) => [keyOf(stripManagedFields(item)), item]));
     for (const [key, old] of this.#store) {
       if (!fresh.has(key)) {

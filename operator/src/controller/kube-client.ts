@@ -164,8 +164,8 @@ export class KubeClient {
 
   /**
    * Streams a watch. `onEvent` is called per event; the promise settles when the
-   * server closes the stream (resolve) or the connection fails (reject). `abort`
-   * ends it early.
+   * server closes the stream (resolve), the connection fails or `onEvent` throws
+   * (reject). `abort` ends it early.
    */
   watch<T>(path: string, onEvent: (event: WatchEvent<T>) => void, signal: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -195,7 +195,16 @@ export class KubeClient {
           while (newline >= 0) {
             const line = buffer.slice(0, newline).trim();
             buffer = buffer.slice(newline + 1);
-            if (line !== '') onEvent(JSON.parse(line) as WatchEvent<T>);
+            if (line !== '') {
+              try {
+                onEvent(JSON.parse(line) as WatchEvent<T>);
+              } catch (error) {
+                // A throw here would escape the stream as an uncaught exception: end the watch with it instead.
+                req.destroy();
+                reject(error instanceof Error ? error : new Error(String(error)));
+                return;
+              }
+            }
             newline = buffer.indexOf('\n');
           }
         });
