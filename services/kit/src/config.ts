@@ -23,7 +23,7 @@ const schema = z.object({
   OUTBOX_BATCH_SIZE: positive.default(100),
   OUTBOX_POLL_INTERVAL_MS: positive.default(1_000),
   OUTBOX_RETENTION_SECONDS: positive.default(3_600),
-  CONSUMER_PREFETCH: positive.default(16),
+  CONSUMER_PREFETCH: positive.optional(),
   CONSUMER_MAX_ATTEMPTS: positive.default(5),
   CONSUMER_RETRY_BASE_MS: positive.default(1_000),
   CONSUMER_RETRY_MAX_MS: positive.default(60_000),
@@ -56,6 +56,8 @@ export interface ConfigDefaults {
   version?: string;
   httpPort?: number;
   grpcPort?: number;
+  /** Deliveries in flight per consumer unless CONSUMER_PREFETCH says otherwise (default 16). */
+  consumerPrefetch?: number;
 }
 
 /** Pure: environment in, configuration out; throws one error listing every bad variable. */
@@ -85,7 +87,7 @@ export function loadConfig(defaults: ConfigDefaults, env: NodeJS.ProcessEnv = pr
       retentionSeconds: e.OUTBOX_RETENTION_SECONDS,
     },
     consumer: {
-      prefetch: e.CONSUMER_PREFETCH,
+      prefetch: e.CONSUMER_PREFETCH ?? defaults.consumerPrefetch ?? 16,
       maxAttempts: e.CONSUMER_MAX_ATTEMPTS,
       retryBaseMs: e.CONSUMER_RETRY_BASE_MS,
       retryMaxMs: e.CONSUMER_RETRY_MAX_MS,

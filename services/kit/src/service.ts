@@ -43,8 +43,11 @@ export interface ServiceDefinition {
   routes?: (app: FastifyInstance, kit: Kit) => Promise<void> | void;
   /** Add gRPC services: `server.addService(proto…Service.service, handlers)`. */
   grpc?: (server: GrpcServer, kit: Kit) => Promise<void> | void;
-  /** Event handlers by type; each runs in the inbox transaction. `consumer` defaults to the service name. */
-  events?: { consumer?: string; handlers: EventHandlers };
+  /**
+   * Event handlers by type; each runs in the inbox transaction. `consumer` defaults to the
+   * service name; `prefetch` (deliveries in flight, default 16) is overridden by CONSUMER_PREFETCH.
+   */
+  events?: { consumer?: string; handlers: EventHandlers; prefetch?: number };
   /** Environment to read instead of process.env (tests). */
   env?: NodeJS.ProcessEnv;
   /** Where log lines go instead of stdout (tests). */
@@ -68,6 +71,7 @@ export async function createService(definition: ServiceDefinition): Promise<Serv
     ...(definition.version ? { version: definition.version } : {}),
     ...(definition.ports?.http === undefined ? {} : { httpPort: definition.ports.http }),
     ...(definition.ports?.grpc === undefined ? {} : { grpcPort: definition.ports.grpc }),
+    ...(definition.events?.prefetch === undefined ? {} : { consumerPrefetch: definition.events.prefetch }),
   };
   const config = loadConfig(defaults, definition.env);
   const logger = createLogger({

@@ -55,6 +55,7 @@ export function notificationService(env: NodeJS.ProcessEnv = process.env): Servi
         providers,
         sent,
         pollIntervalMs: settings.NOTIFICATION_POLL_INTERVAL_MS,
+        batchSize: settings.NOTIFICATION_BATCH_SIZE,
         retryBaseMs: settings.NOTIFICATION_RETRY_BASE_MS,
         retryMaxMs: settings.NOTIFICATION_RETRY_MAX_MS,
       });

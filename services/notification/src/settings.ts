@@ -8,6 +8,7 @@ const schema = z.object({
   TRANSACTION_GRPC_DEADLINE_MS: positive.default(2_000),
   TRANSACTION_GRPC_ATTEMPTS: positive.default(3),
   NOTIFICATION_POLL_INTERVAL_MS: positive.default(1_000),
+  NOTIFICATION_BATCH_SIZE: positive.max(1_000).default(64),
   NOTIFICATION_RETRY_BASE_MS: positive.default(1_000),
   NOTIFICATION_RETRY_MAX_MS: positive.default(60_000),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),

@@ -33,7 +33,20 @@ export interface EventContext<T extends EventType = EventType> {
 
 export type EventHandler<T extends EventType> = (data: EventData<T>, ctx: EventContext<T>) => Promise<void>;
 
-export type EventHandlers = { [T in EventType]?: EventHandler<T> };
+/** What work done before the inbox transaction gets: the pool for reads, no transaction to publish in yet. */
+export type PrepareContext<T extends EventType = EventType> = Omit<EventContext<T>, 'tx' | 'publish'> & { pool: Pool };
+
+/**
+ * A handler with slow outside work (a payment provider's answer) that must not hold a
+ * database connection and its locks while it waits: `prepare` runs first, outside any
+ * transaction, and returns the step that runs in the inbox transaction. A redelivery runs
+ * `prepare` again, so its outside work must be idempotent (an idempotency key).
+ */
+export interface PreparedEventHandler<T extends EventType> {
+  prepare: (data: EventData<T>, ctx: PrepareContext<T>) => Promise<EventHandler<T>>;
+}
+
+export type EventHandlers = { [T in EventType]?: EventHandler<T> | PreparedEventHandler<T> };
 
 export interface InboxOptions {
   /** Durable queue / consumer name; also the inbox key, so two consumers in one database stay apart. */
@@ -49,7 +62,10 @@ export interface InboxOptions {
 }
 
 /** Handles one delivery end to end and says how to settle it; never throws. */
-export async function handleDelivery(options: InboxOptions, delivery: Delivery): Promise<Settlement> {
+/** What handling one delivery needs: everything but the broker it came from. */
+export type DeliveryOptions = Omit<InboxOptions, 'broker' | 'prefetch'>;
+
+export async function handleDelivery(options: DeliveryOptions, delivery: Delivery): Promise<Settlement> {
   const { consumer, logger, metrics } = options;
   const parsed = parseEnvelope(delivery.body);
   if (!parsed.ok) {
@@ -58,8 +74,8 @@ export async function handleDelivery(options: InboxOptions, delivery: Delivery):
     return { kind: 'dead-letter', reason: `invalid event: ${parsed.reason}` };
   }
   const envelope = parsed.envelope;
-  const handler = options.handlers[envelope.type] as EventHandler<EventType> | undefined;
-  if (!handler) {
+  const entry = options.handlers[envelope.type] as EventHandler<EventType> | PreparedEventHandler<EventType> | undefined;
+  if (!entry) {
     metrics?.eventsConsumed.inc({ type: envelope.type, outcome: 'dead_lettered' });
     return { kind: 'dead-letter', reason: `consumer ${consumer} has no handler for ${envelope.type}` };
   }
@@ -88,22 +104,7 @@ export async function handleDelivery(options: InboxOptions, delivery: Delivery):
   return context.with(trace.setSpan(parent, span), async () => {
     const log = logger.child({ eventId: envelope.id, type: envelope.type, attempt: delivery.attempt });
     try {
-      const applied = await withTransaction(options.pool, async (tx) => {
-        const mark = await tx.query(
-          `INSERT INTO metrox_inbox (consumer, event_id, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-          [consumer, envelope.id, envelope.type],
-        );
-        // A concurrent delivery of the same id waits on the key and then finds it taken.
-        if (mark.rowCount === 0) return false;
-        await handler(envelope.data, {
-          event: envelope,
-          tx,
-          publish: (type, data, publishOptions) => options.publish(tx, type, data, publishOptions),
-          logger: log,
-          attempt: delivery.attempt,
-        });
-        return true;
-      });
+      const applied = await applyOnce(options, entry, envelope, delivery.attempt, log);
       if (applied) {
         metrics?.eventsConsumed.inc({ type: envelope.type, outcome: 'processed' });
         if (metrics) {
@@ -131,6 +132,47 @@ export async function handleDelivery(options: InboxOptions, delivery: Delivery):
       span.end();
     }
   });
+}
+
+/**
+ * The handler's effect and the inbox mark, in one transaction; false when the event id was
+ * processed before. A prepared handler's outside work runs first, unless the id is known.
+ */
+async function applyOnce(
+  options: DeliveryOptions,
+  entry: EventHandler<EventType> | PreparedEventHandler<EventType>,
+  envelope: EventEnvelope,
+  attempt: number,
+  logger: Logger,
+): Promise<boolean> {
+  let handler: EventHandler<EventType>;
+  if (typeof entry === 'function') {
+    handler = entry;
+  } else {
+    if (await alreadyProcessed(options.pool, options.consumer, envelope.id)) return false;
+    handler = await entry.prepare(envelope.data, { event: envelope, logger, attempt, pool: options.pool });
+  }
+  return withTransaction(options.pool, async (tx) => {
+    const mark = await tx.query(
+      `INSERT INTO metrox_inbox (consumer, event_id, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+      [options.consumer, envelope.id, envelope.type],
+    );
+    // A concurrent delivery of the same id waits on the key and then finds it taken.
+    if (mark.rowCount === 0) return false;
+    await handler(envelope.data, {
+      event: envelope,
+      tx,
+      publish: (type, data, publishOptions) => options.publish(tx, type, data, publishOptions),
+      logger,
+      attempt,
+    });
+    return true;
+  });
+}
+
+async function alreadyProcessed(pool: Pool, consumer: string, eventId: string): Promise<boolean> {
+  const { rowCount } = await pool.query('SELECT 1 FROM metrox_inbox WHERE consumer = $1 AND event_id = $2', [consumer, eventId]);
+  return (rowCount ?? 0) > 0;
 }
 
 /** Subscribes the handlers' event types and processes deliveries until stopped. */

@@ -26,14 +26,17 @@ export function createOutboxPublisher(source: string): PublishInTransaction {
   return async (tx, type, data, options = {}) => {
     const trace = injectTraceContext();
     const envelope = createEnvelope(type, data, { source, ...options, ...trace });
+    // One round trip: the row, and a NOTIFY (delivered at COMMIT only) that wakes the
+    // relay without waiting for its next poll.
     await tx.query(
-      `INSERT INTO metrox_outbox (id, type, envelope, traceparent, tracestate)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO NOTHING`,
-      [envelope.id, type, JSON.stringify(envelope), trace.traceparent ?? null, trace.tracestate ?? null],
+      `WITH row AS (
+         INSERT INTO metrox_outbox (id, type, envelope, traceparent, tracestate)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO NOTHING
+       )
+       SELECT pg_notify($6, $2)`,
+      [envelope.id, type, JSON.stringify(envelope), trace.traceparent ?? null, trace.tracestate ?? null, outboxChannel],
     );
-    // Delivered at COMMIT only: wakes the relay without waiting for its next poll.
-    await tx.query('SELECT pg_notify($1, $2)', [outboxChannel, type]);
     return envelope;
   };
 }

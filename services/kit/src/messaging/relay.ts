@@ -3,8 +3,8 @@
 // broker confirmed it, and never loses a row: a crash leaves the batch pending and it is
 // published again (consumers de-duplicate by event id; JetStream also by Nats-Msg-Id).
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import type pg from 'pg';
 import type { Logger } from 'pino';
+import { NotifiedWorker, type StepResult } from '../db/notified-worker.ts';
 import type { Pool } from '../db/pool.ts';
 import type { KitMetrics, OutboxBacklog } from '../metrics/registry.ts';
 import { extractTraceContext, injectTraceContext, kitTracer } from '../telemetry/trace-context.ts';
@@ -32,35 +32,28 @@ interface OutboxRow {
 
 export class OutboxRelay {
   readonly #options: RelayOptions;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
-  #wakeOnNotify = true;
-  #listener: pg.PoolClient | undefined;
+  readonly #worker: NotifiedWorker;
   #lastCleanup = 0;
 
   constructor(options: RelayOptions) {
     this.#options = options;
+    this.#worker = new NotifiedWorker({
+      name: 'outbox relay',
+      pool: options.pool,
+      channel: outboxChannel,
+      pollIntervalMs: options.pollIntervalMs,
+      logger: options.logger,
+      step: () => this.#step(),
+    });
   }
 
-  async start(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    await this.#listen();
-    this.#loop = this.#run();
+  start(): Promise<void> {
+    return this.#worker.start();
   }
 
   /** Finishes the batch in progress, then stops. */
-  async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake?.();
-    await this.#loop;
-    const listener = this.#listener;
-    this.#listener = undefined;
-    if (listener) {
-      await listener.query(`UNLISTEN ${outboxChannel}`).catch(() => undefined);
-      listener.release();
-    }
+  stop(): Promise<void> {
+    return this.#worker.stop();
   }
 
   /** Publishes up to one batch; returns how many rows were published. */
@@ -122,25 +115,16 @@ export class OutboxRelay {
     }
   }
 
-  async #run(): Promise<void> {
-    const { logger, pollIntervalMs } = this.#options;
-    let failures = 0;
-    while (this.#running) {
-      let published = 0;
-      try {
-        published = await this.publishBatch();
-        failures = 0;
-        await this.#cleanup();
-      } catch (error) {
-        failures++;
-        logger.error({ err: error, failures }, 'outbox relay could not publish a batch; it stays pending');
-        await this.#recordFailure(error as Error);
-      }
-      // A full batch means more is waiting; otherwise sleep until NOTIFY, the poll interval or a backoff.
-      if (published < this.#options.batchSize || failures > 0) {
-        const delay = failures > 0 ? Math.min(30_000, 250 * 2 ** Math.min(failures, 7)) : pollIntervalMs;
-        await this.#sleep(delay, failures === 0);
-      }
+  /** One batch; a full batch means more is waiting. A failed batch stays pending and is counted on its rows. */
+  async #step(): Promise<StepResult> {
+    try {
+      const published = await this.publishBatch();
+      await this.#cleanup();
+      return published < this.#options.batchSize ? 'idle' : 'more';
+    } catch (error) {
+      this.#options.logger.error({ err: error }, 'outbox relay could not publish a batch; it stays pending');
+      await this.#recordFailure(error as Error);
+      return 'failed';
     }
   }
 
@@ -163,38 +147,6 @@ export class OutboxRelay {
       },
       parent,
     );
-  }
-
-  /** Sleeps `ms`; a NOTIFY cuts it short when `wakeOnNotify`, stop() always does. */
-  async #sleep(ms: number, wakeOnNotify: boolean): Promise<void> {
-    if (!this.#running) return;
-    this.#wakeOnNotify = wakeOnNotify;
-    await new Promise<void>((resolve) => {
-      const finish = (): void => {
-        clearTimeout(timer);
-        this.#wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(finish, ms);
-      this.#wake = finish;
-    });
-  }
-
-  async #listen(): Promise<void> {
-    try {
-      const listener = await this.#options.pool.connect();
-      listener.on('notification', () => {
-        if (this.#wakeOnNotify) this.#wake?.();
-      });
-      listener.on('error', () => {
-        // Polling carries on without the wake-up; a new listener comes with the next start.
-        this.#listener = undefined;
-      });
-      await listener.query(`LISTEN ${outboxChannel}`);
-      this.#listener = listener;
-    } catch (error) {
-      this.#options.logger.warn({ err: error }, 'outbox relay polls without LISTEN/NOTIFY');
-    }
   }
 
   async #recordFailure(error: Error): Promise<void> {

@@ -1,11 +1,10 @@
-// Sends PENDING notifications. One row at a time, each in its own transaction that holds
-// the row lock while it looks up the rider, sends and records: another replica skips a
-// locked row, so a notification is sent by one dispatcher only, and SENT plus the
+// Sends PENDING notifications, a batch at a time: one transaction claims the rows and holds
+// their locks while each is looked up, sent and recorded concurrently. Another replica skips
+// locked rows, so a notification is sent by one dispatcher only, and SENT plus the
 // NotificationSent event commit together. A failed attempt is rescheduled with backoff,
 // without limit (an outage of Transaction delays messages, it never drops them).
-import type { Kit, Tx } from '@metrox/kit';
+import { NotifiedWorker, type Kit, type StepResult, type Tx } from '@metrox/kit';
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
-import type pg from 'pg';
 import type { Counter } from 'prom-client';
 import { composeMessage, retryDelayMs } from '../domain/message.ts';
 import { pickProvider, type NotificationProvider } from '../providers/provider.ts';
@@ -13,14 +12,16 @@ import { claimDue, dueChannel, markFailedAttempt, markSent, markUndeliverable, t
 import { withRestoredTrace } from './trace-carrier.ts';
 import { PermanentLookupError, type TransactionLookup } from './transaction-client.ts';
 
-/** sent: a notification went out; failed: one was rescheduled or given up; idle: none was due. */
-export type DispatchResult = 'sent' | 'failed' | 'idle';
+/** sent: the notification went out; failed: it was rescheduled or given up. */
+export type DispatchResult = 'sent' | 'failed';
 
 export interface DispatcherOptions {
   kit: Pick<Kit, 'pool' | 'logger' | 'publish' | 'withTransaction'>;
   lookup: TransactionLookup;
   providers: NotificationProvider[];
   pollIntervalMs: number;
+  /** Notifications claimed and sent concurrently per step. */
+  batchSize: number;
   retryBaseMs: number;
   retryMaxMs: number;
   sent: Counter<'channel' | 'outcome'>;
@@ -28,79 +29,49 @@ export interface DispatcherOptions {
 
 export class Dispatcher {
   readonly #options: DispatcherOptions;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
-  #listener: pg.PoolClient | undefined;
+  readonly #worker: NotifiedWorker;
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
-  }
-
-  async start(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    try {
-      const listener = await this.#options.kit.pool.connect();
-      listener.on('notification', () => this.#wake?.());
-      listener.on('error', () => {
-        this.#listener = undefined; // polling carries on
-      });
-      await listener.query(`LISTEN ${dueChannel}`);
-      this.#listener = listener;
-    } catch (error) {
-      this.#options.kit.logger.warn({ err: error }, 'notification dispatcher polls without LISTEN/NOTIFY');
-    }
-    this.#loop = this.#run();
-  }
-
-  /** Finishes the notification in progress, then stops. */
-  async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake?.();
-    await this.#loop;
-    const listener = this.#listener;
-    this.#listener = undefined;
-    if (listener) {
-      await listener.query(`UNLISTEN ${dueChannel}`).catch(() => undefined);
-      listener.release();
-    }
-  }
-
-  async #run(): Promise<void> {
-    while (this.#running) {
-      let result: DispatchResult = 'failed';
-      try {
-        result = await this.dispatchOne();
-      } catch (error) {
-        this.#options.kit.logger.error({ err: error }, 'notification dispatcher failed; retrying');
-      }
-      // After a failure the next row would most likely fail the same way (Transaction down):
-      // pause instead of walking the whole backlog at the pace of timeouts.
-      if (result !== 'sent') await this.#sleep(this.#options.pollIntervalMs);
-    }
-  }
-
-  async #sleep(ms: number): Promise<void> {
-    if (!this.#running) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#wake = done;
+    this.#worker = new NotifiedWorker({
+      name: 'notification dispatcher',
+      pool: options.kit.pool,
+      channel: dueChannel,
+      pollIntervalMs: options.pollIntervalMs,
+      logger: options.kit.logger,
+      step: () => this.#step(),
+      // Each failed row carries its own retry time; the loop only pauses, so an outage of
+      // Transaction is not walked through at the pace of timeouts.
+      backoffMs: () => options.pollIntervalMs,
     });
-    this.#wake = undefined;
   }
 
-  /** Handles at most one due notification. */
-  async dispatchOne(): Promise<DispatchResult> {
+  start(): Promise<void> {
+    return this.#worker.start();
+  }
+
+  /** Finishes the batch in progress, then stops. */
+  stop(): Promise<void> {
+    return this.#worker.stop();
+  }
+
+  async #step(): Promise<StepResult> {
+    const results = await this.dispatchBatch();
+    if (results.length === 0) return 'idle';
+    if (!results.includes('sent')) return 'failed';
+    return results.length < this.#options.batchSize ? 'idle' : 'more';
+  }
+
+  /**
+   * Claims up to a batch of due notifications and sends them concurrently, in one
+   * transaction that holds their row locks until each is recorded (the records queue on the
+   * transaction's connection). Returns one result per claimed notification.
+   */
+  async dispatchBatch(): Promise<DispatchResult[]> {
     return this.#options.kit.withTransaction(async (tx) => {
-      const due = await claimDue(tx);
-      if (!due) return 'idle';
-      // The send continues the payment outcome's trace, however long after it runs.
-      return withRestoredTrace(due.trace, 'notification send', (span) => this.#send(tx, due, span));
+      const due = await claimDue(tx, this.#options.batchSize);
+      // Each send continues its payment outcome's trace, however long after it runs.
+      return Promise.all(due.map((notification) => withRestoredTrace(notification.trace, 'notification send', (span) => this.#send(tx, notification, span))));
     });
   }
 

@@ -78,26 +78,29 @@ export async function recordOutcome(
     trace: { traceparent: string | null; tracestate: string | null };
   },
 ): Promise<boolean> {
-  const inserted = await db.query(
-    `INSERT INTO notifications (id, transaction_id, outcome, failure_reason, payment_event_id, traceparent, tracestate)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (transaction_id, outcome) DO NOTHING`,
-    [outcome.id, outcome.transactionId, outcome.outcome, outcome.failureReason, outcome.paymentEventId, outcome.trace.traceparent, outcome.trace.tracestate],
+  // One round trip: the row, and (only when it is new) a NOTIFY delivered at COMMIT that
+  // wakes the dispatchers without waiting for their next poll.
+  const { rows } = await db.query<{ id: string }>(
+    `WITH inserted AS (
+       INSERT INTO notifications (id, transaction_id, outcome, failure_reason, payment_event_id, traceparent, tracestate)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (transaction_id, outcome) DO NOTHING
+       RETURNING id
+     )
+     SELECT id, pg_notify($8, id::text) FROM inserted`,
+    [outcome.id, outcome.transactionId, outcome.outcome, outcome.failureReason, outcome.paymentEventId, outcome.trace.traceparent, outcome.trace.tracestate, dueChannel],
   );
-  if (inserted.rowCount === 0) return false;
-  // Delivered on COMMIT: wakes the dispatchers without waiting for their next poll.
-  await db.query('SELECT pg_notify($1, $2)', [dueChannel, outcome.id]);
-  return true;
+  return rows.length > 0;
 }
 
-/** Claims the next due notification for the caller's transaction; other replicas skip it. */
-export async function claimDue(db: Queryable): Promise<DueNotification | undefined> {
+/** Claims up to `limit` due notifications for the caller's transaction, oldest due first; other replicas skip them. */
+export async function claimDue(db: Queryable, limit: number): Promise<DueNotification[]> {
   const { rows } = await db.query<NotificationRow & { traceparent: string | null; tracestate: string | null }>(
     `SELECT ${columns}, traceparent, tracestate FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= clock_timestamp()
-     ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+     ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
   );
-  const row = rows[0];
-  return row ? { ...fromRow(row), trace: { traceparent: row.traceparent, tracestate: row.tracestate } } : undefined;
+  return rows.map((row) => ({ ...fromRow(row), trace: { traceparent: row.traceparent, tracestate: row.tracestate } }));
 }
 
 export async function markSent(

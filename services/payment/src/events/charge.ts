@@ -1,11 +1,13 @@
 // TransactionCreated → one charge → PaymentConfirmed or PaymentFailed.
 // At most once per transaction, by three guards: the inbox (same event id), a lock and
 // look-up per transaction (same purchase announced twice), and the unique constraint on
-// payments.transaction_id. The gateway is asked with the transaction id as idempotency key,
+// payments.transaction_id. The provider is asked before the inbox transaction opens (a
+// prepared handler), so hundreds of charges can wait on it without holding connections. The gateway is asked with the transaction id as idempotency key,
 // so a charge retried after a crash before COMMIT is answered, not repeated, by the provider.
 // The instrument is encrypted through the cipher helper before anything is charged: with
 // the helper down the handler throws before the provider is asked, and the inbox retries.
-import { RetryableError, type EventHandlers } from '@metrox/kit';
+import type { EventData } from '@metrox/contracts';
+import { RetryableError, type EventContext, type EventHandler, type EventHandlers } from '@metrox/kit';
 import { CipherError, type CipherClient } from '@metrox/kit/cipher';
 import type { Histogram } from 'prom-client';
 import { randomUUID } from 'node:crypto';
@@ -36,56 +38,77 @@ export interface ChargeOptions {
 
 export function chargeHandlers({ gateway, cipher, gatewayDuration, giveUpAfterAttempts }: ChargeOptions): EventHandlers {
   return {
-    async TransactionCreated(data, ctx) {
-      await lockTransaction(ctx.tx, data.transactionId);
-      const existing = await findByTransaction(ctx.tx, data.transactionId);
-      if (existing) {
-        ctx.logger.info({ transactionId: data.transactionId, paymentId: existing.id }, 'transaction already charged; not charging again');
-        return;
-      }
-      const paymentId = randomUUID();
-      const instrument = instrumentReference(data.paymentMethod, data.riderId);
-      // Bound to the payment id: the ciphertext decrypts on this payment's row only. A
-      // cipher error throws here, before the provider is asked, and the inbox retries.
-      const instrumentCiphertext = await encryptOrRetry(cipher, instrument, paymentId);
-      // A provider error throws: the inbox retries with backoff (and the same idempotency key)
-      // until the last attempt, which records the purchase as FAILED.
-      let result: ChargeResult;
-      try {
-        result = await timed(gatewayDuration, data.paymentMethod, () =>
-          gateway.charge({ idempotencyKey: data.transactionId, method: data.paymentMethod, amountCents: data.fareCents, currency: data.currency, instrument }),
-        );
-      } catch (error) {
-        if (!(error instanceof GatewayUnavailableError) || !givesUp(ctx.attempt, giveUpAfterAttempts)) throw error;
-        ctx.logger.error({ err: error, transactionId: data.transactionId, attempt: ctx.attempt }, 'payment provider unavailable; failing the payment');
-        result = { outcome: 'declined', reason: providerUnavailableReason };
-      }
-      const payment = await insertPayment(ctx.tx, {
-        id: paymentId,
-        transactionId: data.transactionId,
-        method: data.paymentMethod,
-        amountCents: data.fareCents,
-        currency: data.currency,
-        status: result.outcome === 'approved' ? 'CONFIRMED' : 'FAILED',
-        failureReason: result.outcome === 'declined' ? result.reason : null,
-        gatewayReference: result.outcome === 'approved' ? result.reference : null,
-        instrumentCiphertext,
-      });
-      const common = {
-        paymentId: payment.id,
-        transactionId: payment.transactionId,
-        method: payment.method,
-        amountCents: payment.amountCents,
-        currency: payment.currency,
-      };
-      if (result.outcome === 'approved') {
-        await ctx.publish('PaymentConfirmed', { ...common, confirmedAt: payment.createdAt }, { subject: payment.transactionId });
-      } else {
-        await ctx.publish('PaymentFailed', { ...common, reason: result.reason, failedAt: payment.createdAt }, { subject: payment.transactionId });
-      }
-      ctx.logger.info({ transactionId: payment.transactionId, paymentId: payment.id, status: payment.status }, 'payment answered');
+    TransactionCreated: {
+      // The provider's answer takes hundreds of milliseconds: it is awaited before the inbox
+      // transaction opens, so no connection or lock is held meanwhile. Asking twice is safe,
+      // the transaction id is the provider's idempotency key.
+      async prepare(data, ctx) {
+        if (await findByTransaction(ctx.pool, data.transactionId)) return alreadyCharged;
+        const paymentId = randomUUID();
+        const instrument = instrumentReference(data.paymentMethod, data.riderId);
+        // Bound to the payment id: the ciphertext decrypts on this payment's row only. A
+        // cipher error throws here, before the provider is asked, and the inbox retries.
+        const instrumentCiphertext = await encryptOrRetry(cipher, instrument, paymentId);
+        // A provider error throws: the inbox retries with backoff (and the same idempotency key)
+        // until the last attempt, which records the purchase as FAILED.
+        let result: ChargeResult;
+        try {
+          result = await timed(gatewayDuration, data.paymentMethod, () =>
+            gateway.charge({ idempotencyKey: data.transactionId, method: data.paymentMethod, amountCents: data.fareCents, currency: data.currency, instrument }),
+          );
+        } catch (error) {
+          if (!(error instanceof GatewayUnavailableError) || !givesUp(ctx.attempt, giveUpAfterAttempts)) throw error;
+          ctx.logger.error({ err: error, transactionId: data.transactionId, attempt: ctx.attempt }, 'payment provider unavailable; failing the payment');
+          result = { outcome: 'declined', reason: providerUnavailableReason };
+        }
+        return (_data, txCtx) => recordCharge(data, { paymentId, instrumentCiphertext, result }, txCtx);
+      },
     },
   };
+}
+
+const alreadyCharged: EventHandler<'TransactionCreated'> = (data, ctx) => {
+  ctx.logger.info({ transactionId: data.transactionId }, 'transaction already charged; not charging again');
+  return Promise.resolve();
+};
+
+/** Records the provider's answer and announces it, unless another delivery recorded one first. */
+async function recordCharge(
+  data: EventData<'TransactionCreated'>,
+  charge: { paymentId: string; instrumentCiphertext: string; result: ChargeResult },
+  ctx: EventContext<'TransactionCreated'>,
+): Promise<void> {
+  await lockTransaction(ctx.tx, data.transactionId);
+  const existing = await findByTransaction(ctx.tx, data.transactionId);
+  if (existing) {
+    ctx.logger.info({ transactionId: data.transactionId, paymentId: existing.id }, 'transaction already charged; not charging again');
+    return;
+  }
+  const { result } = charge;
+  const payment = await insertPayment(ctx.tx, {
+    id: charge.paymentId,
+    transactionId: data.transactionId,
+    method: data.paymentMethod,
+    amountCents: data.fareCents,
+    currency: data.currency,
+    status: result.outcome === 'approved' ? 'CONFIRMED' : 'FAILED',
+    failureReason: result.outcome === 'declined' ? result.reason : null,
+    gatewayReference: result.outcome === 'approved' ? result.reference : null,
+    instrumentCiphertext: charge.instrumentCiphertext,
+  });
+  const common = {
+    paymentId: payment.id,
+    transactionId: payment.transactionId,
+    method: payment.method,
+    amountCents: payment.amountCents,
+    currency: payment.currency,
+  };
+  if (result.outcome === 'approved') {
+    await ctx.publish('PaymentConfirmed', { ...common, confirmedAt: payment.createdAt }, { subject: payment.transactionId });
+  } else {
+    await ctx.publish('PaymentFailed', { ...common, reason: result.reason, failedAt: payment.createdAt }, { subject: payment.transactionId });
+  }
+  ctx.logger.info({ transactionId: payment.transactionId, paymentId: payment.id, status: payment.status }, 'payment answered');
 }
 
 /**

@@ -73,26 +73,21 @@ export function publicView(transaction: StoredTransaction): Transaction {
   return view;
 }
 
-export interface NewPurchase {
-  id: string;
-  riderId: string;
-  fromStation: string;
-  toStation: string;
-  paymentMethod: PaymentMethod;
-  fareCents: number;
-  currency: string;
-  idempotencyKey: string;
-  requestFingerprint: string;
-}
+export type NewPurchase = Pick<
+  StoredTransaction,
+  'id' | 'riderId' | 'fromStation' | 'toStation' | 'paymentMethod' | 'fareCents' | 'currency' | 'idempotencyKey' | 'requestFingerprint'
+>;
 
 /**
  * Inserts the purchase unless its Idempotency-Key exists. Concurrent inserts with one key
  * serialise on the unique index: one creates, the others wait for its commit and get undefined.
  */
 export async function insertPurchase(db: Queryable, purchase: NewPurchase): Promise<StoredTransaction | undefined> {
-  await db.query('INSERT INTO riders (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [purchase.riderId]);
+  // One round trip: the rider (first purchase) and the purchase. The foreign key is checked
+  // at the end of the statement, when the rider's row exists either way.
   const { rows } = await db.query<TransactionRow>(
-    `INSERT INTO transactions (id, rider_id, from_station, to_station, payment_method, fare_cents, currency,
+    `WITH rider AS (INSERT INTO riders (id) VALUES ($2) ON CONFLICT (id) DO NOTHING)
+     INSERT INTO transactions (id, rider_id, from_station, to_station, payment_method, fare_cents, currency,
        idempotency_key, request_fingerprint)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (idempotency_key) DO NOTHING

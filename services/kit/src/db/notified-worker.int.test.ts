@@ -1,0 +1,100 @@
+// The poll loop shared by the outbox relay and the notification dispatcher, against real
+// Postgres: a NOTIFY wakes it long before its poll interval, 'more' runs again at once,
+// a failure backs off (a NOTIFY does not cut the backoff short), and stop() waits for the
+// step in progress.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../log/logger.ts';
+import { createTestDatabase, eventually, type TestDatabase } from '../testing/infra.ts';
+import { defaultBackoffMs, NotifiedWorker, type StepResult } from './notified-worker.ts';
+import { createPool, type Pool } from './pool.ts';
+
+const logger = createLogger({ serviceName: 'kit-test', serviceVersion: 'test', level: 'silent' });
+const channel = 'kit_test_worker';
+
+describe('a notified worker', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = createPool(database.url, 4);
+  });
+
+  afterAll(async () => {
+    await pool.end();
+    await database.drop();
+  });
+
+  const notify = () => pool.query('SELECT pg_notify($1, $2)', [channel, 'due']);
+
+  it('wakes on NOTIFY, runs again at once while there is more, and stops after the step in progress', async () => {
+    const steps: number[] = [];
+    let queued = 0;
+    let finishedSteps = 0;
+    const worker = new NotifiedWorker({
+      name: 'test worker',
+      pool,
+      channel,
+      pollIntervalMs: 60_000,
+      logger,
+      step: async () => {
+        steps.push(Date.now());
+        await sleep(20);
+        finishedSteps++;
+        if (queued === 0) return 'idle';
+        queued--;
+        return queued > 0 ? 'more' : 'idle';
+      },
+    });
+    await worker.start();
+    try {
+      await eventually(() => Promise.resolve(finishedSteps), (n) => n === 1, 5_000);
+      queued = 3;
+      const woken = Date.now();
+      await notify();
+      // Three steps for the three queued units, within seconds rather than the minute's poll.
+      await eventually(() => Promise.resolve(finishedSteps), (n) => n === 4, 5_000);
+      expect(Date.now() - woken).toBeLessThan(5_000);
+      expect(queued).toBe(0);
+    } finally {
+      await worker.stop();
+    }
+    expect(finishedSteps).toBe(steps.length);
+    expect(worker.running).toBe(false);
+  });
+
+  it('backs off after a failure and a NOTIFY does not cut the backoff short', async () => {
+    const results: StepResult[] = ['failed', 'idle'];
+    const steps: number[] = [];
+    const worker = new NotifiedWorker({
+      name: 'test worker',
+      pool,
+      channel,
+      pollIntervalMs: 60_000,
+      logger,
+      backoffMs: () => 1_500,
+      step: () => {
+        steps.push(Date.now());
+        const next = results.shift() ?? 'idle';
+        return next === 'failed' ? Promise.reject(new Error('database away')) : Promise.resolve(next);
+      },
+    });
+    await worker.start();
+    try {
+      await eventually(() => Promise.resolve(steps.length), (n) => n === 1, 5_000);
+      await notify();
+      await sleep(500);
+      expect(steps.length).toBe(1);
+      await eventually(() => Promise.resolve(steps.length), (n) => n === 2, 5_000);
+      const [first = 0, second = 0] = steps;
+      expect(second - first).toBeGreaterThanOrEqual(1_400);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('doubles the default backoff per failure up to 30 s', () => {
+    expect([1, 2, 3, 7, 20].map(defaultBackoffMs)).toEqual([500, 1_000, 2_000, 30_000, 30_000]);
+  });
+});
