@@ -65,3 +65,12 @@ export const headerNames = {
   tracestate: 'tracestate',
   type: 'ce-type',
 } as const;
+
+/**
+ * Pure: how long to wait before reconnect attempt `attempt` (1 for the first): 250 ms,
+ * doubling up to 15 s, with ±20 % jitter so replicas do not reconnect in lockstep.
+ */
+export function reconnectDelayMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(15_000, 250 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.8 + 0.4 * random()));
+}

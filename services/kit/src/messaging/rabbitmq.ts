@@ -7,7 +7,7 @@
 // every message. A lost connection is re-established with backoff and consumers resume.
 import amqp from 'amqplib';
 import type { Logger } from 'pino';
-import { headerNames, type Broker, type ConsumerHandle, type DeadLetter, type Delivery, type OutgoingMessage, type Settlement, type Subscription } from './broker.ts';
+import { headerNames, reconnectDelayMs, type Broker, type ConsumerHandle, type DeadLetter, type Delivery, type OutgoingMessage, type Settlement, type Subscription } from './broker.ts';
 
 export interface RabbitMqOptions {
   url: string;
@@ -27,6 +27,8 @@ interface ActiveConsumer {
   handle: (delivery: Delivery) => Promise<Settlement>;
   channel: amqp.Channel | undefined;
   tag: string | undefined;
+  /** A start in progress, so a consumer is never started twice on one connection. */
+  starting: Promise<void> | undefined;
   inFlight: Set<Promise<void>>;
   stopped: boolean;
 }
@@ -45,6 +47,7 @@ export class RabbitMqBroker implements Broker {
   #connection: amqp.ChannelModel | undefined;
   #publisher: amqp.ConfirmChannel | undefined;
   #connecting: Promise<void> | undefined;
+  #reconnecting = false;
   #closing = false;
   readonly #consumers = new Set<ActiveConsumer>();
   readonly #declaredRetryQueues = new Set<string>();
@@ -64,47 +67,78 @@ export class RabbitMqBroker implements Broker {
     await this.#connecting;
   }
 
+  /**
+   * Opens a connection, declares the exchange and (re)starts every consumer on it. Until all
+   * of that worked the broker is not connected; a failure closes the half-open connection.
+   */
   async #open(): Promise<void> {
     // Small frames (confirms, acks) must not wait for Nagle's algorithm.
-    const connection = await amqp.connect(this.#options.url, { noDelay: true });
+    const connection = await amqp.connect(this.#options.url, { noDelay: true, clientProperties: { connection_name: 'metrox-kit' } });
     connection.on('error', (error: unknown) => {
       this.#options.logger.warn({ err: error }, 'RabbitMQ connection error');
     });
     connection.on('close', () => {
-      this.#connection = undefined;
-      this.#publisher = undefined;
-      this.#declaredRetryQueues.clear();
-      for (const consumer of this.#consumers) consumer.channel = undefined;
-      if (!this.#closing) void this.#reconnect();
+      this.#lost(connection);
     });
-    const publisher = await connection.createConfirmChannel();
-    publisher.on('error', (error: unknown) => {
-      this.#options.logger.warn({ err: error }, 'RabbitMQ publisher channel error');
-    });
-    publisher.on('close', () => {
-      if (this.#publisher === publisher) this.#publisher = undefined;
-      // A closed channel on an open connection (e.g. a 404 on a missing queue): reopen it.
-      if (!this.#closing && this.#connection === connection) void this.#reconnect(connection);
-    });
-    await publisher.assertExchange(this.#options.exchange, 'topic', { durable: true });
-    this.#connection = connection;
-    this.#publisher = publisher;
-    for (const consumer of this.#consumers) {
-      if (!consumer.stopped) await this.#startConsumer(consumer);
+    try {
+      const publisher = await connection.createConfirmChannel();
+      publisher.on('error', (error: unknown) => {
+        this.#options.logger.warn({ err: error }, 'RabbitMQ publisher channel error');
+      });
+      publisher.on('close', () => {
+        if (this.#publisher !== publisher) return;
+        this.#publisher = undefined;
+        // A closed channel on an open connection (e.g. a 404 on a missing queue): start
+        // over with a fresh connection, which re-declares everything.
+        if (!this.#closing) void connection.close().catch(() => undefined);
+      });
+      await publisher.assertExchange(this.#options.exchange, 'topic', { durable: true });
+      this.#connection = connection;
+      this.#publisher = publisher;
+      for (const consumer of this.#consumers) await this.#ensureConsumer(consumer, connection);
+    } catch (error) {
+      if (this.#connection === connection) {
+        this.#connection = undefined;
+        this.#publisher = undefined;
+      }
+      connection.removeAllListeners('close');
+      await connection.close().catch(() => undefined);
+      throw error;
     }
   }
 
-  async #reconnect(broken?: amqp.ChannelModel): Promise<void> {
-    if (broken) await broken.close().catch(() => undefined);
-    for (let attempt = 1; !this.#closing && !this.isConnected(); attempt++) {
+  /** The connection went away (broker restart, network, an operator closing it): reconnect. */
+  #lost(connection: amqp.ChannelModel): void {
+    if (this.#connection !== connection) return;
+    this.#connection = undefined;
+    this.#publisher = undefined;
+    this.#declaredRetryQueues.clear();
+    for (const consumer of this.#consumers) {
+      consumer.channel = undefined;
+      consumer.tag = undefined;
+    }
+    if (this.#closing) return;
+    this.#options.logger.warn('RabbitMQ connection lost; reconnecting');
+    if (this.#reconnecting) return;
+    this.#reconnecting = true;
+    void this.#reconnect().finally(() => {
+      this.#reconnecting = false;
+    });
+  }
+
+  /** Until connected or closed: exponential backoff between attempts, no attempt limit. */
+  async #reconnect(): Promise<void> {
+    const wanted = () => !this.#closing && !this.isConnected();
+    for (let attempt = 1; wanted(); attempt++) {
+      const delay = reconnectDelayMs(attempt);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (!wanted()) return;
       try {
         await this.connect();
-        this.#options.logger.info({ attempt }, 'RabbitMQ reconnected');
+        this.#options.logger.info({ attempt }, 'RabbitMQ reconnected; topology declared and consumers resumed');
         return;
       } catch (error) {
-        const delay = Math.min(10_000, 200 * 2 ** Math.min(attempt, 6));
-        this.#options.logger.warn({ err: error, attempt, delay }, 'RabbitMQ reconnect failed');
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        this.#options.logger.warn({ err: error, attempt, nextInMs: reconnectDelayMs(attempt + 1) }, 'RabbitMQ reconnect failed');
       }
     }
   }
@@ -180,9 +214,10 @@ export class RabbitMqBroker implements Broker {
   }
 
   async consume(subscription: Subscription, handle: (delivery: Delivery) => Promise<Settlement>): Promise<ConsumerHandle> {
-    const consumer: ActiveConsumer = { subscription, handle, channel: undefined, tag: undefined, inFlight: new Set(), stopped: false };
+    const consumer: ActiveConsumer = { subscription, handle, channel: undefined, tag: undefined, starting: undefined, inFlight: new Set(), stopped: false };
     this.#consumers.add(consumer);
-    if (this.#connection) await this.#startConsumer(consumer);
+    // Not connected now: the (re)connection starts it.
+    if (this.#connection) await this.#ensureConsumer(consumer, this.#connection);
     return {
       stop: async () => {
         consumer.stopped = true;
@@ -194,22 +229,44 @@ export class RabbitMqBroker implements Broker {
     };
   }
 
-  async #startConsumer(consumer: ActiveConsumer): Promise<void> {
-    const connection = this.#connection;
-    if (!connection) return;
+  async #ensureConsumer(consumer: ActiveConsumer, connection: amqp.ChannelModel): Promise<void> {
+    if (consumer.stopped || consumer.channel) return;
+    consumer.starting ??= this.#startConsumer(consumer, connection).finally(() => {
+      consumer.starting = undefined;
+    });
+    await consumer.starting;
+  }
+
+  async #startConsumer(consumer: ActiveConsumer, connection: amqp.ChannelModel): Promise<void> {
     const channel = await connection.createChannel();
     channel.on('error', (error: unknown) => {
       this.#options.logger.warn({ err: error, consumer: consumer.subscription.consumer }, 'RabbitMQ consumer channel error');
     });
+    channel.on('close', () => {
+      if (consumer.channel !== channel) return;
+      consumer.channel = undefined;
+      consumer.tag = undefined;
+      // The channel alone closed (e.g. a delivery acknowledgement timeout): start it again
+      // on the same connection. A closing connection is the reconnect's business.
+      setTimeout(() => {
+        if (!this.#closing && this.#connection === connection) {
+          this.#ensureConsumer(consumer, connection).catch((error: unknown) => {
+            this.#options.logger.error({ err: error, consumer: consumer.subscription.consumer }, 'could not restart a RabbitMQ consumer; reconnecting');
+            void connection.close().catch(() => undefined);
+          });
+        }
+      }, reconnectDelayMs(1)).unref();
+    });
     await this.#declareConsumerTopology(channel, consumer.subscription);
     await channel.prefetch(consumer.subscription.prefetch);
-    consumer.channel = channel;
     const { consumerTag } = await channel.consume(rabbitTopology.queue(consumer.subscription.consumer), (message) => {
-      if (!message) return; // cancelled by the broker (queue deleted); reconnect logic re-declares it
+      if (!message) return; // cancelled by the broker (queue deleted): the channel's close restarts it
       const work = this.#process(consumer, channel, message).finally(() => consumer.inFlight.delete(work));
       consumer.inFlight.add(work);
     });
+    consumer.channel = channel;
     consumer.tag = consumerTag;
+    if (consumer.stopped) await channel.close().catch(() => undefined);
   }
 
   async #process(consumer: ActiveConsumer, channel: amqp.Channel, message: amqp.ConsumeMessage): Promise<void> {
