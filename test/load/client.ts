@@ -12,10 +12,8 @@ export interface PurchaseResponse {
 
 export interface MetroClient {
   purchase(purchase: Purchase, idempotencyKey: string): Promise<PurchaseResponse>;
-  /** The transaction's status (PENDING, CONFIRMED, FAILED), undefined when not found. */
-  transactionStatus(id: string): Promise<string | undefined>;
-  /** The raw body of GET /v1/notifications?transactionId=…, see notifications.ts. */
-  notifications(transactionId: string): Promise<unknown>;
+  /** The raw body of GET /v1/notifications?transactionId=…&transactionId=… (up to 100), see notifications.ts. */
+  notifications(transactionIds: readonly string[]): Promise<unknown>;
 }
 
 export interface ClientOptions {
@@ -52,16 +50,9 @@ export function createMetroClient(options: ClientOptions): MetroClient {
         return { status: 0, transactionId: undefined, error: describe(error) };
       }
     },
-    async transactionStatus(id) {
-      const { status, body } = await getJson(at(options.transactionUrl, `v1/transactions/${encodeURIComponent(id)}`));
-      if (status === 404) return undefined;
-      if (status !== 200) throw new Error(`GET /v1/transactions/${id} answered ${status}`);
-      const value = (body as { status?: unknown } | undefined)?.status;
-      return typeof value === 'string' ? value : undefined;
-    },
-    async notifications(transactionId) {
+    async notifications(transactionIds) {
       const url = at(options.notificationUrl, 'v1/notifications');
-      url.searchParams.set('transactionId', transactionId);
+      for (const id of transactionIds) url.searchParams.append('transactionId', id);
       const { status, body } = await getJson(url);
       if (status !== 200) throw new Error(`GET /v1/notifications answered ${status}`);
       return body;

@@ -1,19 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { findSentNotification, notificationLatency, pollDelay } from './notifications.ts';
+import { notificationLatency, pollDelay, sentNotifications } from './notifications.ts';
 
 describe('reading notifications', () => {
-  it('finds a sent notification in a bare list or in { items }', () => {
-    const sent = { status: 'SENT', outcome: 'CONFIRMED', sentAt: '2025-01-01T00:00:01.250Z' };
-    expect(findSentNotification([sent])).toEqual({ sentAtMs: Date.parse(sent.sentAt), outcome: 'CONFIRMED' });
-    expect(findSentNotification({ items: [{ status: 'PENDING', sentAt: null }, sent] })?.outcome).toBe('CONFIRMED');
-    expect(findSentNotification({ items: [{ status: 'SENT' }] })).toEqual({ sentAtMs: undefined, outcome: undefined });
+  it('finds each transaction’s sent notification in a bare list or in { items }', () => {
+    const sent = { transactionId: 't-1', status: 'SENT', outcome: 'CONFIRMED', sentAt: '2025-01-01T00:00:01.250Z' };
+    expect(sentNotifications([sent])).toEqual(new Map([['t-1', { sentAtMs: Date.parse(sent.sentAt), outcome: 'CONFIRMED' }]]));
+    const several = sentNotifications({
+      items: [{ transactionId: 't-1', status: 'PENDING', sentAt: null }, sent, { transactionId: 't-2', status: 'SENT' }, { transactionId: 't-3', status: 'PENDING' }],
+    });
+    expect([...several.keys()]).toEqual(['t-1', 't-2']);
+    expect(several.get('t-1')?.outcome).toBe('CONFIRMED');
+    expect(several.get('t-2')).toEqual({ sentAtMs: undefined, outcome: undefined });
   });
 
   it('a pending or absent notification is not sent yet', () => {
-    expect(findSentNotification([])).toBeUndefined();
-    expect(findSentNotification({ items: [{ status: 'PENDING', sentAt: null }] })).toBeUndefined();
-    expect(findSentNotification(undefined)).toBeUndefined();
-    expect(findSentNotification({ title: 'Not Found' })).toBeUndefined();
+    expect(sentNotifications([]).size).toBe(0);
+    expect(sentNotifications({ items: [{ transactionId: 't-1', status: 'PENDING', sentAt: null }] }).size).toBe(0);
+    expect(sentNotifications(undefined).size).toBe(0);
+    expect(sentNotifications({ title: 'Not Found' }).size).toBe(0);
   });
 
   it('latency runs to the service’s sentAt, not to when the poll happened to look', () => {

@@ -1,7 +1,8 @@
-// Reading "was the rider notified, and when" from GET /v1/notifications?transactionId=….
-// The list may come bare or as `{ items }`; a notification counts once it is sent
-// (status SENT, or a sentAt time). The service's own sentAt is preferred over the
-// moment a poll saw it, so the poll interval does not inflate the latency.
+// Reading "were these riders notified, and when" from
+// GET /v1/notifications?transactionId=a&transactionId=b…. The list may come bare or as
+// `{ items }`; a notification counts once it is sent (status SENT, or a sentAt time). The
+// service's own sentAt is preferred over the moment a poll saw it, so the poll interval
+// does not inflate the latency.
 
 export interface SentNotification {
   /** Epoch milliseconds the service recorded, undefined when it gave none. */
@@ -9,18 +10,22 @@ export interface SentNotification {
   outcome: string | undefined;
 }
 
-export function findSentNotification(body: unknown): SentNotification | undefined {
+/** The first sent notification per transaction id in the answer; transactions without one are absent. */
+export function sentNotifications(body: unknown): Map<string, SentNotification> {
   const items: unknown[] = Array.isArray(body) ? body : Array.isArray((body as { items?: unknown } | null)?.items) ? (body as { items: unknown[] }).items : [];
+  const sent = new Map<string, SentNotification>();
   for (const item of items) {
-    const record = item as { status?: unknown; sentAt?: unknown; outcome?: unknown } | null;
-    if (record === null || typeof record !== 'object') continue;
+    const record = item as { transactionId?: unknown; status?: unknown; sentAt?: unknown; outcome?: unknown } | null;
+    if (record === null || typeof record !== 'object' || typeof record.transactionId !== 'string' || sent.has(record.transactionId)) continue;
     const sentAtMs = typeof record.sentAt === 'string' ? Date.parse(record.sentAt) : Number.NaN;
-    const sent = record.status === 'SENT' || Number.isFinite(sentAtMs);
-    if (sent) {
-      return { sentAtMs: Number.isFinite(sentAtMs) ? sentAtMs : undefined, outcome: typeof record.outcome === 'string' ? record.outcome : undefined };
+    if (record.status === 'SENT' || Number.isFinite(sentAtMs)) {
+      sent.set(record.transactionId, {
+        sentAtMs: Number.isFinite(sentAtMs) ? sentAtMs : undefined,
+        outcome: typeof record.outcome === 'string' ? record.outcome : undefined,
+      });
     }
   }
-  return undefined;
+  return sent;
 }
 
 /**

@@ -12,6 +12,8 @@ interface StandIn {
   url: string;
   purchases: { key: string | undefined; body: unknown }[];
   maxConcurrentPurchases: number;
+  /** The most transactions one GET /v1/notifications asked about. */
+  maxIdsPerPoll: number;
   close(): Promise<void>;
 }
 
@@ -38,7 +40,7 @@ async function readBody(request: IncomingMessage): Promise<unknown> {
 
 async function standIn(behaviour: StandInBehaviour = {}): Promise<StandIn> {
   const transactions = new Map<string, { createdAt: number; index: number }>();
-  const state: StandIn = { url: '', purchases: [], maxConcurrentPurchases: 0, close: () => Promise.resolve() };
+  const state: StandIn = { url: '', purchases: [], maxConcurrentPurchases: 0, maxIdsPerPoll: 0, close: () => Promise.resolve() };
   let concurrent = 0;
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://stand-in');
@@ -65,17 +67,18 @@ async function standIn(behaviour: StandInBehaviour = {}): Promise<StandIn> {
       });
       return;
     }
-    const id = url.searchParams.get('transactionId') ?? url.pathname.split('/').pop() ?? '';
-    const transaction = transactions.get(id);
-    const failed = transaction !== undefined && behaviour.declineEvery !== undefined && transaction.index % behaviour.declineEvery === 0;
     if (request.method === 'GET' && url.pathname === '/v1/notifications') {
-      const sentAt = (transaction?.createdAt ?? 0) + (behaviour.notifyAfterMs ?? 0);
-      const sent = transaction !== undefined && Date.now() >= sentAt;
-      json(200, { items: sent ? [{ transactionId: id, status: 'SENT', outcome: failed ? 'FAILED' : 'CONFIRMED', sentAt: new Date(sentAt).toISOString() }] : [] });
-      return;
-    }
-    if (request.method === 'GET' && url.pathname.startsWith('/v1/transactions/') && transaction !== undefined) {
-      json(200, { id, status: failed ? 'FAILED' : 'CONFIRMED' });
+      const ids = url.searchParams.getAll('transactionId');
+      state.maxIdsPerPoll = Math.max(state.maxIdsPerPoll, ids.length);
+      const items = ids.flatMap((id) => {
+        const transaction = transactions.get(id);
+        if (transaction === undefined) return [];
+        const sentAt = transaction.createdAt + (behaviour.notifyAfterMs ?? 0);
+        if (Date.now() < sentAt) return [];
+        const failed = behaviour.declineEvery !== undefined && transaction.index % behaviour.declineEvery === 0;
+        return [{ transactionId: id, status: 'SENT', outcome: failed ? 'FAILED' : 'CONFIRMED', sentAt: new Date(sentAt).toISOString() }];
+      });
+      json(200, { items });
       return;
     }
     json(404, { title: 'Not Found', status: 404 });
@@ -139,6 +142,17 @@ describe('load generator', () => {
     expect(result.declineRatio).toBe(0.25);
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.some((p) => p.phase === 'awaiting notifications' || p.sent > 0)).toBe(true);
+  });
+
+  it('asks about many pending purchases per notifications request, never more than 100', async () => {
+    const server = await standIn({ notifyAfterMs: 400 });
+    const result = await runLoad(
+      clientOf(server),
+      plan({ mode: { kind: 'rate', ratePerSecond: 1000 }, durationMs: 300, trackNotifications: true, maxConcurrentPolls: 2 }),
+    );
+    expect(result.notification).toMatchObject({ tracked: 300, notified: 300, missing: 0 });
+    expect(server.maxIdsPerPoll).toBeGreaterThan(1);
+    expect(server.maxIdsPerPoll).toBeLessThanOrEqual(100);
   });
 
   it('reports notifications that never come as missing after the wait', async () => {

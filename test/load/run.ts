@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MetroClient } from './client.ts';
 import type { Purchase } from './data.ts';
-import { findSentNotification, notificationLatency, pollDelay } from './notifications.ts';
+import { notificationLatency, pollDelay, sentNotifications, type SentNotification } from './notifications.ts';
 import { dueAt, dueBy, totalScheduled, waitUntilDue } from './schedule.ts';
 import { summarize, type LatencySummary } from './stats.ts';
 
@@ -75,7 +75,7 @@ export interface LoadResult {
         latency: LatencySummary;
       }
     | undefined;
-  /** Final transaction status per notified purchase (GET /v1/transactions/{id}). */
+  /** Payment outcome (the purchase's final status) per notified purchase, from its notification. */
   outcomes: Record<string, number>;
   /** FAILED / (CONFIRMED + FAILED) among notified purchases; NaN when none. */
   declineRatio: number;
@@ -89,6 +89,8 @@ interface Pending {
 }
 
 const epochNow = () => performance.timeOrigin + performance.now();
+/** Purchases asked about per GET /v1/notifications (the service accepts up to 100). */
+const notificationsPerPoll = 100;
 
 export async function runLoad(client: MetroClient, plan: LoadPlan): Promise<LoadResult> {
   const newKey = plan.newIdempotencyKey ?? randomUUID;
@@ -159,24 +161,34 @@ export async function runLoad(client: MetroClient, plan: LoadPlan): Promise<Load
     );
   }
 
-  async function poll(transactionId: string, entry: Pending): Promise<void> {
-    entry.polling = true;
+  /** Asks about up to a page of pending purchases in one request. */
+  async function poll(ids: string[]): Promise<void> {
+    const entries = ids.map((id) => pending.get(id)).filter((entry) => entry !== undefined);
+    for (const entry of entries) entry.polling = true;
+    let sent = new Map<string, SentNotification>();
     try {
-      const sentNotification = findSentNotification(await client.notifications(transactionId));
-      if (sentNotification !== undefined) {
-        notificationLatencies.push(notificationLatency(entry.purchasedAtEpochMs, epochNow(), sentNotification));
-        lastNotifiedAt = performance.now();
-        pending.delete(transactionId);
-        const status = (await client.transactionStatus(transactionId).catch(() => undefined)) ?? 'unknown';
-        outcomes[status] = (outcomes[status] ?? 0) + 1;
-        return;
-      }
+      sent = sentNotifications(await client.notifications(ids));
     } catch {
       pollErrors++;
     }
-    entry.attempt++;
-    entry.nextPollAt = performance.now() + pollDelay(entry.attempt);
-    entry.polling = false;
+    const now = performance.now();
+    for (const id of ids) {
+      const entry = pending.get(id);
+      if (entry === undefined) continue;
+      const notification = sent.get(id);
+      if (notification !== undefined) {
+        notificationLatencies.push(notificationLatency(entry.purchasedAtEpochMs, epochNow(), notification));
+        lastNotifiedAt = now;
+        pending.delete(id);
+        // The notification announces the payment outcome, which is the purchase's final status.
+        const outcome = notification.outcome ?? 'unknown';
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+        continue;
+      }
+      entry.attempt++;
+      entry.nextPollAt = now + pollDelay(entry.attempt);
+      entry.polling = false;
+    }
   }
 
   async function followNotifications(): Promise<void> {
@@ -186,15 +198,25 @@ export async function runLoad(client: MetroClient, plan: LoadPlan): Promise<Load
       const now = performance.now();
       if (sendingDone && drainDeadline === Number.POSITIVE_INFINITY) drainDeadline = now + plan.notificationTimeoutMs;
       if (sendingDone && (pending.size === 0 || now >= drainDeadline)) break;
+      let page: string[] = [];
       for (const [id, entry] of pending) {
         if (activePolls.size >= plan.maxConcurrentPolls) break;
         if (entry.polling || entry.nextPollAt > now) continue;
-        const polling = poll(id, entry).finally(() => activePolls.delete(polling));
-        activePolls.add(polling);
+        page.push(id);
+        if (page.length === notificationsPerPoll) {
+          launchPoll(page);
+          page = [];
+        }
       }
+      if (page.length > 0 && activePolls.size < plan.maxConcurrentPolls) launchPoll(page);
       await sleep(10);
     }
     await Promise.all(activePolls);
+
+    function launchPoll(ids: string[]): void {
+      const polling = poll(ids).finally(() => activePolls.delete(polling));
+      activePolls.add(polling);
+    }
   }
 
   let lastProgress = { at: start, created: 0, answered: 0 };

@@ -29,6 +29,7 @@ interface Items<T> {
 }
 interface Notification {
   id: string;
+  transactionId: string;
   outcome: string;
   status: string;
   attempts: number;
@@ -127,6 +128,16 @@ describe('the purchase saga', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ outcome: 'FAILED' });
     expect(sent[0]?.body).toContain('insufficient wallet balance');
+  });
+
+  it('notifications of several purchases come in one request', async () => {
+    const ids = await Promise.all(
+      ['card', 'wallet'].map(async (paymentMethod) => (await buy({ riderId: rider(), fromStation: 'aluva', toStation: 'kaloor', paymentMethod })).body.id),
+    );
+    await Promise.all(ids.map((id) => sentNotifications(id)));
+    const both = await http<Items<Notification>>(fleet.url('notification', `/v1/notifications?${ids.map((id) => `transactionId=${id}`).join('&')}`));
+    expect(both.status).toBe(200);
+    expect(both.body.items.map((n) => n.transactionId).sort()).toEqual([...ids].sort());
   });
 
   it('the same Idempotency-Key sent 20 times at once makes one purchase and one payment', async () => {
@@ -280,6 +291,11 @@ describe('the public APIs', () => {
       ['payment that does not exist', () => http(fleet.url('payment', `/v1/payments/${randomUUID()}`)), 404],
       ['notifications without transactionId', () => http(fleet.url('notification', '/v1/notifications')), 400],
       ['notifications with an empty transactionId', () => http(fleet.url('notification', '/v1/notifications?transactionId=')), 400],
+      [
+        'notifications for more than 100 transactions at once',
+        () => http(fleet.url('notification', `/v1/notifications?${Array.from({ length: 101 }, (_, i) => `transactionId=t-${i}`).join('&')}`)),
+        400,
+      ],
       ['operations events with a negative limit', () => http(fleet.url('operations', '/v1/operations/events?limit=-1')), 400],
       ['operations events of an unknown type', () => http(fleet.url('operations', '/v1/operations/events?type=Nope')), 400],
       ['an unknown route', () => http(fleet.url('operations', '/v1/nothing-here')), 404],

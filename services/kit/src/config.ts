@@ -13,7 +13,8 @@ const schema = z.object({
   GRPC_PORT: port.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().min(1).optional(),
-  DATABASE_POOL_MAX: positive.default(10),
+  // Above the default prefetch (16), so consumers alone never take every connection from requests.
+  DATABASE_POOL_MAX: positive.default(24),
   BROKER: z.enum(['rabbitmq', 'nats']).default('rabbitmq'),
   AMQP_URL: z.string().min(1).default('amqp://guest:guest@127.0.0.1:5672'),
   AMQP_EXCHANGE: z.string().min(1).default('metrox.events'),

@@ -56,6 +56,7 @@ export function notificationService(env: NodeJS.ProcessEnv = process.env): Servi
         sent,
         pollIntervalMs: settings.NOTIFICATION_POLL_INTERVAL_MS,
         batchSize: settings.NOTIFICATION_BATCH_SIZE,
+        loops: settings.NOTIFICATION_DISPATCH_LOOPS,
         retryBaseMs: settings.NOTIFICATION_RETRY_BASE_MS,
         retryMaxMs: settings.NOTIFICATION_RETRY_MAX_MS,
       });

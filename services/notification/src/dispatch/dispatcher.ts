@@ -22,6 +22,8 @@ export interface DispatcherOptions {
   pollIntervalMs: number;
   /** Notifications claimed and sent concurrently per step. */
   batchSize: number;
+  /** Dispatch loops running side by side. */
+  loops: number;
   retryBaseMs: number;
   retryMaxMs: number;
   sent: Counter<'channel' | 'outcome'>;
@@ -29,11 +31,13 @@ export interface DispatcherOptions {
 
 export class Dispatcher {
   readonly #options: DispatcherOptions;
-  readonly #worker: NotifiedWorker;
+  readonly #workers: NotifiedWorker[];
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
-    this.#worker = new NotifiedWorker({
+    // Several loops, so one batch waiting on its slowest send does not hold up the next
+    // (SKIP LOCKED hands each loop different rows). Each holds one connection per batch.
+    this.#workers = Array.from({ length: options.loops }, () => new NotifiedWorker({
       name: 'notification dispatcher',
       pool: options.kit.pool,
       channel: dueChannel,
@@ -43,16 +47,16 @@ export class Dispatcher {
       // Each failed row carries its own retry time; the loop only pauses, so an outage of
       // Transaction is not walked through at the pace of timeouts.
       backoffMs: () => options.pollIntervalMs,
-    });
+    }));
   }
 
-  start(): Promise<void> {
-    return this.#worker.start();
+  async start(): Promise<void> {
+    await Promise.all(this.#workers.map((worker) => worker.start()));
   }
 
-  /** Finishes the batch in progress, then stops. */
-  stop(): Promise<void> {
-    return this.#worker.stop();
+  /** Finishes the batches in progress, then stops. */
+  async stop(): Promise<void> {
+    await Promise.all(this.#workers.map((worker) => worker.stop()));
   }
 
   async #step(): Promise<StepResult> {

@@ -1,7 +1,7 @@
 // The operator-facing REST API of the notification service (read only).
 import type { Kit } from '@metrox/kit';
 import type { FastifyInstance } from 'fastify';
-import { listByTransaction } from '../store/notifications.ts';
+import { listByTransactions } from '../store/notifications.ts';
 
 const text = { type: ['string', 'null'] } as const;
 
@@ -27,21 +27,24 @@ const notification = {
 } as const;
 
 export function notificationRoutes(app: FastifyInstance, kit: Kit): void {
-  app.get<{ Querystring: { transactionId: string } }>(
+  app.get<{ Querystring: { transactionId: string[] } }>(
     '/v1/notifications',
     {
       schema: {
         tags: ['notifications'],
-        summary: 'What the rider was (or is about to be) told about a transaction',
+        summary: 'What riders were (or are about to be) told about transactions',
+        description: 'Repeat transactionId (up to 100) to ask about several transactions in one request; items are ordered by transaction, then creation.',
         querystring: {
           type: 'object',
           required: ['transactionId'],
           additionalProperties: false,
-          properties: { transactionId: { type: 'string', minLength: 1, maxLength: 200 } },
+          properties: {
+            transactionId: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 200 } },
+          },
         },
         response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: notification } } } },
       },
     },
-    async (request) => ({ items: await listByTransaction(kit.pool, request.query.transactionId) }),
+    async (request) => ({ items: await listByTransactions(kit.pool, request.query.transactionId) }),
   );
 }

@@ -130,8 +130,11 @@ export async function markUndeliverable(db: Queryable, id: string, error: string
   await db.query(`UPDATE notifications SET status = 'UNDELIVERABLE', attempts = attempts + 1, last_error = $2 WHERE id = $1`, [id, error.slice(0, 1_000)]);
 }
 
-export async function listByTransaction(db: Queryable, transactionId: string): Promise<Notification[]> {
-  const { rows } = await db.query<NotificationRow>(`SELECT ${columns} FROM notifications WHERE transaction_id = $1 ORDER BY created_at`, [transactionId]);
+export async function listByTransactions(db: Queryable, transactionIds: readonly string[]): Promise<Notification[]> {
+  const { rows } = await db.query<NotificationRow>(
+    `SELECT ${columns} FROM notifications WHERE transaction_id = ANY($1) ORDER BY transaction_id, created_at`,
+    [transactionIds],
+  );
   return rows.map(fromRow);
 }
 
