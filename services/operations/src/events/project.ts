@@ -1,13 +1,13 @@
 // Every domain event feeds the projections; the live feed hears of it after COMMIT.
 import type { EventContext, EventHandler, EventHandlers } from '@metrox/kit';
 import { eventTypes, type EventType } from '@metrox/contracts';
-import { announce } from '../live/event-feed.ts';
+import { announcement } from '../live/event-feed.ts';
 import { applyEvent } from '../projections/apply.ts';
 
 /** `origin` names this replica in the feed's notifications. */
 export function projectionHandlers(origin: string): EventHandlers {
   const handle = async (_data: unknown, ctx: EventContext): Promise<void> => {
-    if (await applyEvent(ctx.tx, ctx.event)) await announce(ctx.tx, ctx.event.id, origin);
+    await applyEvent(ctx.tx, ctx.event, announcement(ctx.event.id, origin));
   };
   const handlers: Partial<Record<EventType, EventHandler<EventType>>> = {};
   for (const type of eventTypes) handlers[type] = handle;

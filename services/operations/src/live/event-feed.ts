@@ -5,13 +5,13 @@
 import type { Logger, Pool } from '@metrox/kit';
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
-import { readEvents, type LoggedEvent, type Queryable } from '../projections/apply.ts';
+import { readEvents, type AppliedNotice, type LoggedEvent } from '../projections/apply.ts';
 
 export const feedChannel = 'metrox_operations_events';
 
-/** Inside the applying transaction: announce the event to every replica's feed on COMMIT. */
-export async function announce(db: Queryable, eventId: string, origin: string): Promise<void> {
-  await db.query('SELECT pg_notify($1, $2)', [feedChannel, JSON.stringify({ id: eventId, origin })]);
+/** Sent by the applying statement: announces the event to every replica's feed on COMMIT. */
+export function announcement(eventId: string, origin: string): AppliedNotice {
+  return { channel: feedChannel, payload: JSON.stringify({ id: eventId, origin }) };
 }
 
 export class EventFeed {

@@ -6,62 +6,80 @@ import type { EventEnvelope, Tx } from '@metrox/kit';
 
 export type Queryable = Pick<Tx, 'query'>;
 
-/** Returns false when the event had been applied before. */
-export async function applyEvent(db: Queryable, event: EventEnvelope): Promise<boolean> {
-  const transactionId = 'transactionId' in event.data ? event.data.transactionId : null;
-  const logged = await db.query(
-    `INSERT INTO event_log (event_id, type, source, event_time, transaction_id, data)
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING`,
-    [event.id, event.type, event.source, event.time, transactionId, JSON.stringify(event.data)],
-  );
-  if (logged.rowCount === 0) return false;
-  await project(db, event);
-  return true;
+/** A NOTIFY to send (delivered at COMMIT) when the event is applied, not when it is a replay. */
+export interface AppliedNotice {
+  channel: string;
+  payload: string;
 }
 
-async function project(db: Queryable, event: EventEnvelope): Promise<void> {
+/**
+ * Logs the event, updates the projections and sends the notice, in one statement: the
+ * projections read from the log's insert, so a replayed event (already logged) changes
+ * nothing. Returns false when the event had been applied before.
+ */
+export async function applyEvent(db: Queryable, event: EventEnvelope, notice?: AppliedNotice): Promise<boolean> {
+  const transactionId = 'transactionId' in event.data ? event.data.transactionId : null;
+  const values: unknown[] = [event.id, event.type, event.source, event.time, transactionId, JSON.stringify(event.data)];
+  const parameter = (value: unknown, type: string): string => `$${values.push(value)}::${type}`;
+  const projections = projectionStatements(event, parameter);
+  const final = notice ? `SELECT pg_notify(${parameter(notice.channel, 'text')}, ${parameter(notice.payload, 'text')}) FROM logged` : 'SELECT 1 FROM logged';
+  const { rowCount } = await db.query(
+    [
+      `WITH logged AS (
+         INSERT INTO event_log (event_id, type, source, event_time, transaction_id, data)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+       )`,
+      ...projections.map((sql, index) => `, projection_${index} AS (${sql})`),
+      final,
+    ].join('\n'),
+    values,
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Pure: the projection writes for an event, each selecting FROM logged (so none runs for a replay). */
+export function projectionStatements(event: EventEnvelope, parameter: (value: unknown, type: string) => string): string[] {
   switch (event.type) {
     case 'TransactionCreated': {
       const d = (event as EventEnvelope<'TransactionCreated'>).data;
-      await db.query(
+      return [
         `INSERT INTO purchases (transaction_id, rider_id, from_station, to_station, payment_method, fare_cents, currency, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (transaction_id) DO UPDATE SET rider_id = $2, from_station = $3, to_station = $4,
-           payment_method = $5, fare_cents = $6, currency = $7, created_at = $8`,
-        [d.transactionId, d.riderId, d.fromStation, d.toStation, d.paymentMethod, d.fareCents, d.currency, d.createdAt],
-      );
-      return;
+         SELECT ${parameter(d.transactionId, 'text')}, ${parameter(d.riderId, 'text')}, ${parameter(d.fromStation, 'text')},
+           ${parameter(d.toStation, 'text')}, ${parameter(d.paymentMethod, 'text')}, ${parameter(d.fareCents, 'bigint')},
+           ${parameter(d.currency, 'text')}, ${parameter(d.createdAt, 'timestamptz')} FROM logged
+         ON CONFLICT (transaction_id) DO UPDATE SET rider_id = EXCLUDED.rider_id, from_station = EXCLUDED.from_station,
+           to_station = EXCLUDED.to_station, payment_method = EXCLUDED.payment_method, fare_cents = EXCLUDED.fare_cents,
+           currency = EXCLUDED.currency, created_at = EXCLUDED.created_at`,
+      ];
     }
     case 'TransactionCompleted': {
       const d = (event as EventEnvelope<'TransactionCompleted'>).data;
-      await db.query(
-        `INSERT INTO purchases (transaction_id, rider_id, from_station, to_station, fare_cents, currency, status, failure_reason, completed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (transaction_id) DO UPDATE SET status = $7, failure_reason = $8, completed_at = $9`,
-        [d.transactionId, d.riderId, d.fromStation, d.toStation, d.fareCents, d.currency, d.status, d.reason ?? null, d.completedAt],
-      );
-      if (d.status === 'CONFIRMED') {
-        await db.query(
-          `INSERT INTO station_sales (station, currency, tickets_sold, revenue_cents) VALUES ($1, $2, 1, $3)
-           ON CONFLICT (station, currency) DO UPDATE SET tickets_sold = station_sales.tickets_sold + 1,
-             revenue_cents = station_sales.revenue_cents + $3`,
-          [d.fromStation, d.currency, d.fareCents],
-        );
-      }
-      return;
+      const purchase = `INSERT INTO purchases (transaction_id, rider_id, from_station, to_station, fare_cents, currency, status, failure_reason, completed_at)
+         SELECT ${parameter(d.transactionId, 'text')}, ${parameter(d.riderId, 'text')}, ${parameter(d.fromStation, 'text')},
+           ${parameter(d.toStation, 'text')}, ${parameter(d.fareCents, 'bigint')}, ${parameter(d.currency, 'text')},
+           ${parameter(d.status, 'text')}, ${parameter(d.reason ?? null, 'text')}, ${parameter(d.completedAt, 'timestamptz')} FROM logged
+         ON CONFLICT (transaction_id) DO UPDATE SET status = EXCLUDED.status, failure_reason = EXCLUDED.failure_reason,
+           completed_at = EXCLUDED.completed_at`;
+      if (d.status !== 'CONFIRMED') return [purchase];
+      return [
+        purchase,
+        `INSERT INTO station_sales (station, currency, tickets_sold, revenue_cents)
+         SELECT ${parameter(d.fromStation, 'text')}, ${parameter(d.currency, 'text')}, 1, ${parameter(d.fareCents, 'bigint')} FROM logged
+         ON CONFLICT (station, currency) DO UPDATE SET tickets_sold = station_sales.tickets_sold + 1,
+           revenue_cents = station_sales.revenue_cents + EXCLUDED.revenue_cents`,
+      ];
     }
     case 'PaymentConfirmed':
     case 'PaymentFailed': {
       const d = (event as EventEnvelope<'PaymentConfirmed' | 'PaymentFailed'>).data;
-      await db.query(
-        `INSERT INTO payment_outcomes (method, outcome, payments) VALUES ($1, $2, 1)
+      return [
+        `INSERT INTO payment_outcomes (method, outcome, payments)
+         SELECT ${parameter(d.method, 'text')}, ${parameter(event.type === 'PaymentConfirmed' ? 'confirmed' : 'failed', 'text')}, 1 FROM logged
          ON CONFLICT (method, outcome) DO UPDATE SET payments = payment_outcomes.payments + 1`,
-        [d.method, event.type === 'PaymentConfirmed' ? 'confirmed' : 'failed'],
-      );
-      return;
+      ];
     }
     case 'NotificationSent':
-      return; // the event log is its projection
+      return []; // the event log is its projection
   }
 }
 

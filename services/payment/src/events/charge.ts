@@ -1,9 +1,10 @@
 // TransactionCreated → one charge → PaymentConfirmed or PaymentFailed.
-// At most once per transaction, by three guards: the inbox (same event id), a lock and
-// look-up per transaction (same purchase announced twice), and the unique constraint on
-// payments.transaction_id. The provider is asked before the inbox transaction opens (a
-// prepared handler), so hundreds of charges can wait on it without holding connections. The gateway is asked with the transaction id as idempotency key,
-// so a charge retried after a crash before COMMIT is answered, not repeated, by the provider.
+// At most once per transaction, by two guards: the inbox (same event id) and the unique
+// constraint on payments.transaction_id (same purchase announced twice, any replica).
+// The provider is asked before the inbox transaction opens (a prepared handler), so
+// hundreds of charges can wait on it without holding connections. It is asked with the
+// transaction id as idempotency key, so a charge repeated by a redelivery or a second
+// announcement is answered, not repeated, by the provider.
 // The instrument is encrypted through the cipher helper before anything is charged: with
 // the helper down the handler throws before the provider is asked, and the inbox retries.
 import type { EventData } from '@metrox/contracts';
@@ -13,7 +14,7 @@ import type { Histogram } from 'prom-client';
 import { randomUUID } from 'node:crypto';
 import { GatewayUnavailableError, type ChargeResult, type PaymentGateway } from '../gateway/gateway.ts';
 import { instrumentReference } from '../instrument/instrument.ts';
-import { findByTransaction, insertPayment, lockTransaction } from '../store/payments.ts';
+import { findByTransaction, insertPayment } from '../store/payments.ts';
 
 /** What a rider reads when the provider never answered: the purchase fails instead of staying PENDING. */
 export const providerUnavailableReason = 'the payment provider did not answer; you have not been charged';
@@ -78,12 +79,6 @@ async function recordCharge(
   charge: { paymentId: string; instrumentCiphertext: string; result: ChargeResult },
   ctx: EventContext<'TransactionCreated'>,
 ): Promise<void> {
-  await lockTransaction(ctx.tx, data.transactionId);
-  const existing = await findByTransaction(ctx.tx, data.transactionId);
-  if (existing) {
-    ctx.logger.info({ transactionId: data.transactionId, paymentId: existing.id }, 'transaction already charged; not charging again');
-    return;
-  }
   const { result } = charge;
   const payment = await insertPayment(ctx.tx, {
     id: charge.paymentId,
@@ -96,6 +91,10 @@ async function recordCharge(
     gatewayReference: result.outcome === 'approved' ? result.reference : null,
     instrumentCiphertext: charge.instrumentCiphertext,
   });
+  if (!payment) {
+    ctx.logger.info({ transactionId: data.transactionId }, 'transaction already charged; not charging again');
+    return;
+  }
   const common = {
     paymentId: payment.id,
     transactionId: payment.transactionId,

@@ -45,14 +45,6 @@ function fromRow(row: PaymentRow): Payment {
   };
 }
 
-/**
- * Serialises work on one transaction's payment until the caller's COMMIT, across replicas:
- * two deliveries of a TransactionCreated (even with different event ids) cannot both charge.
- */
-export async function lockTransaction(db: Queryable, transactionId: string): Promise<void> {
-  await db.query("SELECT pg_advisory_xact_lock(hashtext('payment:' || $1))", [transactionId]);
-}
-
 export async function findByTransaction(db: Queryable, transactionId: string): Promise<Payment | undefined> {
   const { rows } = await db.query<PaymentRow>(`SELECT ${columns} FROM payments WHERE transaction_id = $1`, [transactionId]);
   return rows[0] ? fromRow(rows[0]) : undefined;
@@ -76,11 +68,16 @@ export interface NewPayment {
   instrumentCiphertext: string;
 }
 
-/** Fails on a second payment for the same transaction (unique constraint): never two charges. */
-export async function insertPayment(db: Queryable, payment: NewPayment): Promise<Payment> {
+/**
+ * Records the payment unless the transaction already has one (the unique constraint on
+ * transaction_id decides, across replicas): undefined then, and never two charges recorded.
+ */
+export async function insertPayment(db: Queryable, payment: NewPayment): Promise<Payment | undefined> {
   const { rows } = await db.query<PaymentRow>(
     `INSERT INTO payments (id, transaction_id, method, amount_cents, currency, status, failure_reason, gateway_reference, instrument_ciphertext)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${columns}`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (transaction_id) DO NOTHING
+     RETURNING ${columns}`,
     [
       payment.id,
       payment.transactionId,
@@ -93,9 +90,7 @@ export async function insertPayment(db: Queryable, payment: NewPayment): Promise
       payment.instrumentCiphertext,
     ],
   );
-  const row = rows[0];
-  if (!row) throw new Error('INSERT … RETURNING returned no row');
-  return fromRow(row);
+  return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
 /** What a refund needs from the charge: the provider's reference and the instrument, still encrypted. */

@@ -2,7 +2,7 @@
 // state and announces TransactionCompleted, in the inbox transaction (so exactly once).
 import type { EventContext, EventHandlers } from '@metrox/kit';
 import { decide, type PaymentOutcome } from '../domain/state-machine.ts';
-import { completeTransaction, findTransaction } from '../store/transactions.ts';
+import { completeIfPending, findTransaction } from '../store/transactions.ts';
 
 /** A payment outcome that contradicts the transaction's final state: retrying will not help. */
 export class IllegalTransitionError extends Error {
@@ -12,17 +12,21 @@ export class IllegalTransitionError extends Error {
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function applyOutcome(transactionId: string, outcome: PaymentOutcome, ctx: EventContext<'PaymentConfirmed' | 'PaymentFailed'>): Promise<void> {
-  const current = uuid.test(transactionId) ? await findTransaction(ctx.tx, transactionId, { forUpdate: true }) : undefined;
-  if (!current) throw new Error(`payment outcome for unknown transaction ${transactionId}`);
-  const decision = decide(current.status, outcome);
-  if (decision.kind === 'duplicate') {
+  if (!uuid.test(transactionId)) throw new Error(`payment outcome for unknown transaction ${transactionId}`);
+  // The usual case in one statement: a PENDING transaction takes the outcome. The UPDATE
+  // locks the row, so a concurrent outcome waits, then finds it no longer PENDING.
+  const decision = decide('PENDING', outcome);
+  if (decision.kind !== 'move') throw new Error(`a payment outcome must move a PENDING transaction, not ${decision.kind}`);
+  const completed = await completeIfPending(ctx.tx, transactionId, decision.to, decision.reason);
+  if (!completed) {
+    const current = await findTransaction(ctx.tx, transactionId);
+    if (!current) throw new Error(`payment outcome for unknown transaction ${transactionId}`);
+    const late = decide(current.status, outcome);
+    if (late.kind === 'illegal') throw new IllegalTransitionError(`transaction ${transactionId}: ${late.message}`);
+    if (late.kind === 'move') throw new Error(`transaction ${transactionId} changed while its outcome was applied; retrying`);
     ctx.logger.info({ transactionId, status: current.status }, 'payment outcome already applied');
     return;
   }
-  if (decision.kind === 'illegal') {
-    throw new IllegalTransitionError(`transaction ${transactionId}: ${decision.message}`);
-  }
-  const completed = await completeTransaction(ctx.tx, transactionId, decision.to, decision.reason);
   await ctx.publish(
     'TransactionCompleted',
     {

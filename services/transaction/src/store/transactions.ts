@@ -112,27 +112,24 @@ export async function findByIdempotencyKey(db: Queryable, key: string): Promise<
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
-export async function findTransaction(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<StoredTransaction | undefined> {
-  const { rows } = await db.query<TransactionRow>(
-    `SELECT ${columns} FROM transactions WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
-    [id],
-  );
+export async function findTransaction(db: Queryable, id: string): Promise<StoredTransaction | undefined> {
+  const { rows } = await db.query<TransactionRow>(`SELECT ${columns} FROM transactions WHERE id = $1`, [id]);
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
-export async function completeTransaction(
+/** Moves a PENDING transaction to its final status; undefined when it is not (or no longer) PENDING. */
+export async function completeIfPending(
   db: Queryable,
   id: string,
   status: 'CONFIRMED' | 'FAILED',
   reason: string | undefined,
-): Promise<StoredTransaction> {
+): Promise<StoredTransaction | undefined> {
   const { rows } = await db.query<TransactionRow>(
     `UPDATE transactions SET status = $2, failure_reason = $3, updated_at = clock_timestamp()
      WHERE id = $1 AND status = 'PENDING' RETURNING ${columns}`,
     [id, status, reason ?? null],
   );
-  if (!rows[0]) throw new Error(`transaction ${id} is not PENDING`);
-  return fromRow(rows[0]);
+  return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
 /** One page of a rider's purchases, newest first, after the cursor's row. */
