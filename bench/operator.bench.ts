@@ -5,7 +5,7 @@
 //   npm run bench -- operator
 import { CoreV1Api } from '@kubernetes/client-node';
 import { startControlPlane } from '@metrox/test/control-plane';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { apiVersion, kind, type MetroXService } from '../operator/src/api/metroxservice.ts';
 import { KubeClient, connectionFromKubeconfig } from '../operator/src/controller/kube-client.ts';
 import { installCrd, waitFor } from '../operator/src/testing/kube.ts';
@@ -15,9 +15,11 @@ import { benchRuns, metric, writeBenchResult } from './result.ts';
 const count = Number(process.env.METROX_BENCH_OPERATOR_COUNT ?? 1000);
 const namespace = 'bench';
 const resyncSeconds = 20;
+/** Another build of the operator (its src/main.ts), to compare two side by side. */
+const operatorMain = process.env.METROX_BENCH_OPERATOR_MAIN;
 
-/** Write requests the API server counted, by verb/resource/subresource (Leases and Events left out). */
-async function apiServerWritesByKind(admin: KubeClient): Promise<Map<string, number>> {
+/** Requests the API server counted, by verb/resource/subresource (Leases and Events left out): writes, or all. */
+async function apiServerRequestsByKind(admin: KubeClient, verbs = ['POST', 'PUT', 'PATCH', 'DELETE', 'APPLY']): Promise<Map<string, number>> {
   const text = await admin.get<string>('/metrics');
   const byKind = new Map<string, number>();
   for (const line of text.split('\n')) {
@@ -26,7 +28,7 @@ async function apiServerWritesByKind(admin: KubeClient): Promise<Map<string, num
     const resource = /resource="([^"]*)"/.exec(line)?.[1] ?? '';
     const subresource = /subresource="([^"]*)"/.exec(line)?.[1] ?? '';
     // ipaddresses: the API server's own ClusterIP allocations for the Services, not the operator's.
-    if (!['POST', 'PUT', 'PATCH', 'DELETE', 'APPLY'].includes(verb) || ['leases', 'events', 'ipaddresses'].includes(resource)) continue;
+    if (!verbs.includes(verb) || ['leases', 'events', 'ipaddresses'].includes(resource)) continue;
     const key = `${verb} ${resource}${subresource === '' ? '' : `/${subresource}`}`;
     byKind.set(key, (byKind.get(key) ?? 0) + Number(line.split(' ').pop()));
   }
@@ -71,8 +73,9 @@ async function once(): Promise<Run> {
     await cp.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
     const kubeconfig = await operatorIdentity(cp.kubeConfig, (ns, name) => cp.serviceAccountKubeConfig(ns, name));
     const nodeOptions = process.env.METROX_BENCH_OPERATOR_NODE_OPTIONS;
-    const operator = await startOperator(kubeconfig, { METROX_CONCURRENCY: '16', METROX_RESYNC_SECONDS: String(resyncSeconds), ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }) });
+    const operator = await startOperator(kubeconfig, { METROX_CONCURRENCY: '16', METROX_RESYNC_SECONDS: String(resyncSeconds), ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }) }, operatorMain);
     let peakRss = 0;
+    let stopWatching: AbortController | undefined;
     const sampler = setInterval(() => {
       try {
         const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${String(operator.child.pid)}/status`, 'utf8'))?.[1];
@@ -82,9 +85,45 @@ async function once(): Promise<Run> {
       }
     }, 200);
     try {
-      const beforeByKind = await apiServerWritesByKind(admin);
+      const beforeByKind = await apiServerRequestsByKind(admin);
+      const readVerbs = ['GET', 'LIST', 'WATCH'];
+      const readsBefore = await apiServerRequestsByKind(admin, readVerbs);
       const before = [...beforeByKind.values()].reduce((sum, n) => sum + n, 0);
+      // Convergence is followed through a watch: polling a list of 1,000 objects would
+      // load the API server, which is also the system under load.
+      const collection = `/apis/metrox.io/v1alpha1/namespaces/${namespace}/metroxservices`;
+      const { metadata: { resourceVersion: from } } = await admin.get<{ metadata: { resourceVersion: string } }>(`${collection}?limit=1`);
+      const converged = new Set<string>();
+      const watchAbort = new AbortController();
+      stopWatching = watchAbort;
+      let allConverged: Promise<void> = new Promise<void>((resolve, reject) => {
+        let resourceVersion = from;
+        // A watcher that falls behind is closed by the API server: resume where it stopped.
+        const watch = (): void => {
+          admin.watch<MetroXService>(`${collection}?watch=true&timeoutSeconds=900&resourceVersion=${resourceVersion}`, (event) => {
+            if (event.type !== 'ADDED' && event.type !== 'MODIFIED') return;
+            resourceVersion = event.object.metadata.resourceVersion ?? resourceVersion;
+            const { name, generation } = event.object.metadata;
+            if (event.object.status?.observedGeneration === generation) converged.add(name);
+            else converged.delete(name);
+            if (converged.size === count) resolve();
+          }, watchAbort.signal).then(() => {
+            if (!watchAbort.signal.aborted) watch();
+          }, reject);
+        };
+        watch();
+      });
+      allConverged = allConverged.finally(() => {
+        watchAbort.abort();
+      });
+      // Awaited below; until then a failure elsewhere must surface, not this rejection.
+      allConverged.catch(() => undefined);
       const started = performance.now();
+      // METROX_BENCH_APISERVER_PROFILE=file: a Go CPU profile of the API server over the first seconds of the run.
+      const profileFile = process.env.METROX_BENCH_APISERVER_PROFILE;
+      const profiled = profileFile === undefined ? undefined : admin.raw('/debug/pprof/profile?seconds=15', 60_000).then((bytes) => {
+        writeFileSync(profileFile, bytes);
+      });
       const names = Array.from({ length: count }, (_, i) => `svc-${String(i).padStart(4, '0')}`);
       // Created "at once": as fast as the API server takes them, 64 in flight.
       let next = 0;
@@ -95,27 +134,29 @@ async function once(): Promise<Run> {
         }
       }));
       const creates = count;
-      await waitFor(`${count} MetroXServices to converge`, async () => {
-        // From the watch cache (resourceVersion=0), twice a second: listing 1,000 objects
-        // is real work for the API server, which is also the system under load.
-        const list = await admin.get<{ items: MetroXService[] }>(`/apis/metrox.io/v1alpha1/namespaces/${namespace}/metroxservices?resourceVersion=0`);
-        const done = list.items.filter((m) => m.status?.observedGeneration === m.metadata.generation).length;
-        if (done === count) return true;
-        await new Promise((resolve) => setTimeout(resolve, 400));
-        return false;
-      }, 300_000).catch((error: unknown) => {
-        throw new Error(`${String(error)}\noperator log (tail):\n${operator.log().split('\n').slice(-15).join('\n')}`);
-      });
+      await Promise.race([
+        allConverged,
+        new Promise((_, reject) => setTimeout(() => {
+          reject(new Error(`${String(converged.size)} of ${String(count)} MetroXServices converged in 300 s\noperator log (tail):\n${operator.log().split('\n').slice(-15).join('\n')}`));
+        }, 300_000).unref()),
+      ]);
       const convergeSeconds = (performance.now() - started) / 1000;
+      await profiled;
       // Children were applied before status was written, so convergence includes them.
-      const afterConvergeByKind = await apiServerWritesByKind(admin);
+      const afterConvergeByKind = await apiServerRequestsByKind(admin);
       const afterConverge = [...afterConvergeByKind.values()].reduce((sum, n) => sum + n, 0);
       console.error(`[operator] writes until converged: ${JSON.stringify(difference(afterConvergeByKind, beforeByKind))}`);
+      console.error(`[operator] reads until converged: ${JSON.stringify(difference(await apiServerRequestsByKind(admin, readVerbs), readsBefore))}`);
       const writesPerResource = (afterConverge - before - creates) / count;
-      const reconcilesAtConverge = counter(await operator.metrics(), /^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm);
+      // With --heapsnapshot-signal=SIGUSR2 in METROX_BENCH_OPERATOR_NODE_OPTIONS: a heap snapshot of the converged operator.
+      if (nodeOptions?.includes('--heapsnapshot-signal=SIGUSR2') === true) operator.child.kill('SIGUSR2');
+      const atConverge = await operator.metrics();
+      const reconcilesAtConverge = counter(atConverge, /^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm);
+      const mib = (name: string) => (counter(atConverge, new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)`, 'gm')) / 2 ** 20).toFixed(0);
+      console.error(`[operator] memory when converged (MiB): rss ${mib('process_resident_memory_bytes')}, heap used ${mib('nodejs_heap_size_used_bytes')} of ${mib('nodejs_heap_size_total_bytes')}, external ${mib('nodejs_external_memory_bytes')}`);
       // Steady state: wait for one full periodic resync of every resource.
       await waitFor('a full resync', async () => counter(await operator.metrics(), /^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm) >= reconcilesAtConverge + count, (resyncSeconds + 120) * 1000);
-      const afterResyncByKind = await apiServerWritesByKind(admin);
+      const afterResyncByKind = await apiServerRequestsByKind(admin);
       const resyncWrites = [...afterResyncByKind.values()].reduce((sum, n) => sum + n, 0) - afterConverge;
       if (resyncWrites !== 0) console.error(`[operator] writes during the resync: ${JSON.stringify(difference(afterResyncByKind, afterConvergeByKind))}`);
       const text = await operator.metrics();
@@ -128,6 +169,7 @@ async function once(): Promise<Run> {
         p99Ms: histogramQuantile(text, 'controller_runtime_reconcile_time_seconds', 0.99) * 1000,
       };
     } finally {
+      stopWatching?.abort();
       clearInterval(sampler);
       await operator.stop();
     }

@@ -5,6 +5,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '@metrox/test/control-plane';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../testing/kube.ts';
+import { digest } from './cache-shape.ts';
 import { Informer } from './informer.ts';
 import { KubeClient, connectionFromKubeconfig } from './kube-client.ts';
 import { kinds } from './resources.ts';
@@ -50,9 +51,10 @@ describe('the informer survives an API server restart', () => {
     await core.deleteNamespacedConfigMap({ namespace, name: 'doomed' });
     await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'new' } } });
 
+    // (The cache holds ConfigMap values as digests.)
     await waitFor('the cache to follow the restarted server', () => Promise.resolve(
-      informer.get(namespace, 'new') !== undefined && informer.get(namespace, 'doomed') === undefined && (informer.get(namespace, 'kept')?.data as { v?: string } | undefined)?.v === '2',
-    ), 60_000);
+      informer.get(namespace, 'new') !== undefined && informer.get(namespace, 'doomed') === undefined && (informer.get(namespace, 'kept')?.data as { v?: string } | undefined)?.v === digest('2'),
+    ), 45_000);
     expect(errors.length).toBeGreaterThan(0);
     // The new server's watch cache starts at its own resourceVersion: resuming from the old one is 410 Gone.
     expect(informer.relists).toBe(2);

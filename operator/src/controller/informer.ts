@@ -2,7 +2,9 @@
 // on any other watch or list error (API server restart, network) it retries with
 // capped exponential backoff, resuming the watch where it stopped. Every change
 // is reported to `onChange`; a relist also reports objects that disappeared
-// while the watch was down.
+// while the watch was down. Cached objects keep only what reconciling needs
+// (cache-shape.ts), as controller-runtime's cache transforms do.
+import { compactForCache } from './cache-shape.ts';
 import { KubeApiError, type KubeClient, type WatchEvent } from './kube-client.ts';
 import { collectionPath, keyOf, type KubeObject, type ResourceKind } from './resources.ts';
 
@@ -18,15 +20,6 @@ export interface InformerOptions {
 interface List {
   metadata: { resourceVersion: string };
   items: KubeObject[];
-}
-
-/**
- * Drops metadata.managedFields before caching, as controller-runtime does: nothing
- * reads them from the cache, and they are often the largest part of an object.
- */
-function stripManagedFields(object: KubeObject): KubeObject {
-  delete object.metadata.managedFields;
-  return object;
 }
 
 export class Informer {
@@ -127,7 +120,7 @@ export class Informer {
     const rv = event.object.metadata.resourceVersion;
     if (rv !== undefined) seen.resourceVersion = rv;
     if (event.type === 'BOOKMARK') return;
-    stripManagedFields(event.object);
+    compactForCache(event.object, this.kind.kind);
     const key = keyOf(event.object);
     if (event.type === 'DELETED') {
       this.#store.delete(key);
@@ -141,7 +134,7 @@ export class Informer {
   async #relist(): Promise<string> {
     const list = await this.#client.get<List>(this.#query(''));
     this.#relists++;
-    const fresh = new Map(list.items.map((item) => [keyOf(stripManagedFields(item)), item]));
+    const fresh = new Map(list.items.map((item) => [keyOf(compactForCache(item, this.kind.kind)), item]));
     for (const [key, old] of this.#store) {
       if (!fresh.has(key)) {
         this.#store.delete(key);

@@ -153,6 +153,25 @@ export class KubeClient {
     });
   }
 
+  /** A GET whose body is returned as bytes (profiles, metrics). */
+  raw(path: string, timeoutMs = 30_000): Promise<Buffer> {
+    return new Promise<Buffer>((resolve, reject) => {
+      const req = request(this.#options('GET', path, { accept: '*/*' }), (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) resolve(Buffer.concat(chunks));
+          else reject(new KubeApiError(status, 'Unknown', `GET ${path}: ${String(status)}`));
+        });
+      });
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${path}: no answer in ${String(timeoutMs)} ms`)));
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
   }

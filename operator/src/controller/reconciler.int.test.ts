@@ -153,6 +153,17 @@ describe('the operator reconciles MetroXServices on a real API server', () => {
     await waitFor('new image', async () => (await apps.readNamespacedDeployment({ namespace, name: 'payment' })).spec?.template.spec?.containers[0]?.image === 'ghcr.io/metrox/payment:1.1.0');
   });
 
+  it('removes a field dropped from the render from a child it created', async () => {
+    await mxs.patch(namespace, 'payment', [{ op: 'remove', path: '/spec/env' }]);
+    const deployment = await waitFor('GATEWAY_FAILURE_RATE gone', async () => {
+      const d = await apps.readNamespacedDeployment({ namespace, name: 'payment' });
+      return d.spec?.template.spec?.containers[0]?.env?.some((e) => e.name === 'GATEWAY_FAILURE_RATE') === false ? d : undefined;
+    });
+    // The create's "Update" ownership was handed to the operator's "Apply" entry.
+    const ours = (deployment.metadata?.managedFields ?? []).filter((m) => m.manager === 'metrox-operator' && m.subresource === undefined);
+    expect(ours.map((m) => m.operation)).toEqual(['Apply']);
+  });
+
   it('reverts a manual edit of a managed field and keeps a field owned by another manager', async () => {
     await apps.patchNamespacedDeployment(
       { namespace, name: 'payment', fieldManager: 'kubectl-edit', body: { metadata: { annotations: { 'team.example/owner': 'payments' } }, spec: { template: { spec: { containers: [{ name: 'service', image: 'evil:latest' }] } } } } },

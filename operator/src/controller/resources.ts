@@ -63,3 +63,13 @@ export function kindOf(object: { apiVersion?: string; kind?: string }): Resource
   if (found === undefined) throw new Error(`unknown kind ${object.apiVersion ?? '?'}/${object.kind ?? '?'}`);
   return found;
 }
+
+/**
+ * Whether resourceVersion `a` is newer than `b`. The API server's versions are
+ * etcd revisions, comparable as integers (client-go's CompareResourceVersion);
+ * anything else counts as not newer, so the cache wins.
+ */
+export function newerVersion(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined || !/^[1-9]\d*$/.test(a) || !/^[1-9]\d*$/.test(b)) return false;
+  return BigInt(a) > BigInt(b);
+}

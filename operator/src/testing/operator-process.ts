@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { freePort } from '@metrox/test/processes';
 import { operatorRbac } from '../install/rbac.ts';
 
-const main = new URL('../main.ts', import.meta.url).pathname;
+const defaultMain = new URL('../main.ts', import.meta.url).pathname;
 const nodeBinary = process.execPath;
 /** As in the image's entrypoint (operator/Dockerfile). */
 const operatorNodeFlags = ['--max-semi-space-size=4'];
@@ -48,7 +48,8 @@ export interface OperatorProcess {
   kill(): Promise<void>;
 }
 
-export async function startOperator(kubeconfig: string, env: Record<string, string> = {}): Promise<OperatorProcess> {
+/** `main` runs another build of the operator, e.g. an older commit's for a side-by-side benchmark. */
+export async function startOperator(kubeconfig: string, env: Record<string, string> = {}, main: string = defaultMain): Promise<OperatorProcess> {
   const port = await freePort();
   const logFile = join(mkdtempSync(join(tmpdir(), 'metrox-operator-log-')), 'operator.log');
   const out = openSync(logFile, 'a');
