@@ -11,6 +11,7 @@ import { collectionPath, keyOf, type KubeObject, type ResourceKind } from './res
 export interface InformerOptions {
   namespace?: string | undefined;
   labelSelector?: string | undefined;
+  fieldSelector?: string | undefined;
   onChange: (object: KubeObject, deleted: boolean) => void;
   onError?: (error: unknown) => void;
   /** Synced means the first list has landed. */
@@ -72,6 +73,7 @@ export class Informer {
   #query(extra: string): string {
     const params = new URLSearchParams();
     if (this.#options.labelSelector !== undefined) params.set('labelSelector', this.#options.labelSelector);
+    if (this.#options.fieldSelector !== undefined) params.set('fieldSelector', this.#options.fieldSelector);
     return `${collectionPath(this.kind, this.#options.namespace)}?${params.toString()}${extra}`;
   }
 

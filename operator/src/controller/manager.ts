@@ -7,7 +7,8 @@ import { fieldManager } from '../api/defaults.ts';
 import type { OperatorConfig } from '../install/configuration.ts';
 import { managedBy } from '../render/names.ts';
 import { Informer } from './informer.ts';
-import { KubeApiError, type KubeClient } from './kube-client.ts';
+import { serviceMonitorCrdName, serviceMonitorsServed } from './prometheus-operator.ts';
+import type { KubeClient } from './kube-client.ts';
 import { LeaderElector } from './leader-election.ts';
 import { controllerName, operatorMetrics } from './metrics.ts';
 import { Reconciler } from './reconciler.ts';
@@ -20,16 +21,6 @@ export const jsonLog: Log = (level, message, fields = {}) => {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields })}\n`);
 };
 
-async function prometheusOperatorInstalled(client: KubeClient): Promise<boolean> {
-  try {
-    const list = await client.get<{ resources?: { name: string }[] }>('/apis/monitoring.coreos.com/v1');
-    return (list.resources ?? []).some((r) => r.name === 'servicemonitors');
-  } catch (error) {
-    if (error instanceof KubeApiError && error.status === 404) return false;
-    throw error;
-  }
-}
-
 export interface Manager {
   readonly metrics: ReturnType<typeof operatorMetrics>;
   readonly server: Server;
@@ -39,7 +30,6 @@ export interface Manager {
 export async function startManager(client: KubeClient, config: OperatorConfig, log: Log = jsonLog): Promise<Manager> {
   const metrics = operatorMetrics();
   const queue = new WorkQueue({ concurrency: config.concurrency, metrics: metrics.queue, baseDelayMs: 100, maxDelayMs: 120_000 });
-  const serviceMonitors = await prometheusOperatorInstalled(client);
 
   const enqueue = (object: KubeObject) => {
     queue.add(keyOf(object));
@@ -54,24 +44,53 @@ export async function startManager(client: KubeClient, config: OperatorConfig, l
     },
     onError: onError('MetroXService'),
   });
+  const childInformer = (kind: ResourceKind, onSynced?: () => void) => new Informer(client, kind, {
+    namespace: config.watchNamespace,
+    labelSelector: `app.kubernetes.io/managed-by=${managedBy}`,
+    onChange: (object) => {
+      const owner = object.metadata.ownerReferences?.find((o) => o.controller === true && o.kind === kinds.MetroXService.kind);
+      if (owner !== undefined) queue.add(`${object.metadata.namespace ?? ''}/${owner.name}`);
+    },
+    onError: onError(kind.kind),
+    onSynced,
+  });
   const childKinds: ResourceKind[] = [kinds.Deployment, kinds.Service, kinds.ServiceAccount, kinds.ConfigMap, kinds.HorizontalPodAutoscaler, kinds.PodDisruptionBudget];
-  if (serviceMonitors) childKinds.push(kinds.ServiceMonitor);
   const children = new Map<string, Informer>();
-  for (const kind of childKinds) {
-    children.set(kind.kind, new Informer(client, kind, {
-      namespace: config.watchNamespace,
-      labelSelector: `app.kubernetes.io/managed-by=${managedBy}`,
-      onChange: (object) => {
-        const owner = object.metadata.ownerReferences?.find((o) => o.controller === true && o.kind === kinds.MetroXService.kind);
-        if (owner !== undefined) queue.add(`${object.metadata.namespace ?? ''}/${owner.name}`);
-      },
-      onError: onError(kind.kind),
-    }));
-  }
-  const informers = [services, ...children.values()];
+  for (const kind of childKinds) children.set(kind.kind, childInformer(kind));
+
+  // ServiceMonitors follow the Prometheus Operator's CRD: when it starts being served,
+  // a ServiceMonitor informer starts and every MetroXService is re-rendered with one;
+  // when it goes, the informer stops and the scrape annotations come back.
+  let serviceMonitors = false;
+  const requeueAll = () => {
+    for (const object of services.list()) enqueue(object);
+  };
+  const followServiceMonitorApi = () => {
+    const served = serviceMonitorsServed(serviceMonitorCrd.get('', serviceMonitorCrdName));
+    if (served === serviceMonitors) return;
+    serviceMonitors = served;
+    log('info', served ? 'ServiceMonitor API served; rendering ServiceMonitors' : 'ServiceMonitor API gone; rendering scrape annotations', { crd: serviceMonitorCrdName });
+    if (served) {
+      const informer = childInformer(kinds.ServiceMonitor, requeueAll);
+      children.set(kinds.ServiceMonitor.kind, informer);
+      informer.start();
+    } else {
+      void children.get(kinds.ServiceMonitor.kind)?.stop();
+      children.delete(kinds.ServiceMonitor.kind);
+    }
+    requeueAll();
+  };
+  const serviceMonitorCrd = new Informer(client, kinds.CustomResourceDefinition, {
+    fieldSelector: `metadata.name=${serviceMonitorCrdName}`,
+    onChange: followServiceMonitorApi,
+    onSynced: followServiceMonitorApi,
+    onError: onError(kinds.CustomResourceDefinition.kind),
+  });
+
+  const informers = [services, serviceMonitorCrd, ...children.values()];
   for (const informer of informers) informer.start();
 
-  const reconciler = new Reconciler({ client, config, services, children, serviceMonitors, log });
+  const reconciler = new Reconciler({ client, config, services, children, serviceMonitors: () => serviceMonitors, log });
   const handle = async (key: string) => {
     const end = metrics.reconcileTime.startTimer({ controller: controllerName });
     try {
@@ -97,7 +116,7 @@ export async function startManager(client: KubeClient, config: OperatorConfig, l
     if (resync !== undefined) clearInterval(resync);
     await queue.shutdown();
     await elector.release();
-    await Promise.all(informers.map((i) => i.stop()));
+    await Promise.all([...informers, ...children.values()].map((i) => i.stop()));
     await reconciler.close();
     await new Promise<void>((resolve) => server.close(() => {
       resolve();

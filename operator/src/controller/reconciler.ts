@@ -22,7 +22,8 @@ export interface ReconcilerDeps {
   config: OperatorConfig;
   services: Informer;
   children: Map<string, Informer>;
-  serviceMonitors: boolean;
+  /** Whether the Prometheus Operator's ServiceMonitor API is served right now. */
+  serviceMonitors: () => boolean;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -163,7 +164,7 @@ export class Reconciler {
       databaseSecret: mxs.spec.database !== undefined && config.postgres !== undefined ? childNames.databaseSecret(name) : undefined,
       broker,
       brokerServiceUrl: config.broker?.serviceUrl,
-      serviceMonitors: this.#deps.serviceMonitors,
+      serviceMonitors: this.#deps.serviceMonitors(),
     };
   }
 

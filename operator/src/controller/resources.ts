@@ -37,6 +37,7 @@ export const kinds = {
   ServiceMonitor: { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', plural: 'servicemonitors' },
   Event: { apiVersion: 'events.k8s.io/v1', kind: 'Event', plural: 'events' },
   Lease: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', plural: 'leases' },
+  CustomResourceDefinition: { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions' },
 } as const satisfies Record<string, ResourceKind>;
 
 export type KindName = keyof typeof kinds;

@@ -24,6 +24,8 @@ export const operatorClusterRules: PolicyRule[] = [
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: [...owned, 'delete'] },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: [...owned, 'delete'] },
   { apiGroups: ['monitoring.coreos.com'], resources: ['servicemonitors'], verbs: owned },
+  // Whether the Prometheus Operator is installed, followed as it comes and goes: one CRD, by name.
+  { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list', 'watch'], resourceNames: ['servicemonitors.monitoring.coreos.com'] },
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
 ];
 

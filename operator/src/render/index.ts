@@ -6,7 +6,7 @@ import type { MetroXService } from '../api/metroxservice.ts';
 import { canonicalJson } from '../controller/conditions.ts';
 import { childNames, commonLabels } from './names.ts';
 import { renderDashboard } from './dashboard.ts';
-import { renderWorkload, type WorkloadContext } from './workload.ts';
+import { cipherSidecar, renderWorkload, type WorkloadContext } from './workload.ts';
 
 export { renderDashboard, redPanels, eventPanels, outboxPanels, timeseriesPanel, serviceSelector, dashboardUid } from './dashboard.ts';
 export { childNames, commonLabels, selectorLabels, selectorString, queueName, managedBy } from './names.ts';
@@ -38,7 +38,10 @@ function renderServiceMonitor(mxs: MetroXService): DesiredObject {
     metadata: { name, namespace, labels: commonLabels(name) },
     spec: {
       selector: { matchLabels: { 'app.kubernetes.io/instance': name, 'app.kubernetes.io/name': name } },
-      endpoints: [{ port: 'http', path: mxs.spec.observability.metrics.path, interval: '15s' }],
+      endpoints: [
+        { port: 'http', path: mxs.spec.observability.metrics.path, interval: '15s' },
+        ...(mxs.spec.cipher?.enabled === true ? [{ port: cipherSidecar.metricsPortName, path: '/metrics', interval: '15s' }] : []),
+      ],
     },
   };
 }

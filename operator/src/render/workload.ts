@@ -26,6 +26,7 @@ export const cipherSidecar = {
   name: 'cipher',
   port: 7400,
   opsPort: 9465,
+  metricsPortName: 'cipher-metrics',
   keysVolume: 'cipher-keys',
   keysDir: '/var/run/secrets/metrox/cipher',
   defaultImage: 'ghcr.io/metrox/cipher:0.1.0',
@@ -125,7 +126,7 @@ function cipherContainer(mxs: MetroXService, image: string): Record<string, unkn
       { name: 'LOG_LEVEL', value: mxs.spec.observability.logLevel },
       { name: 'OTEL_SERVICE_NAME', value: `${name}-cipher` },
     ],
-    ports: [{ name: 'cipher-metrics', containerPort: ops, protocol: 'TCP' }],
+    ports: [{ name: cipherSidecar.metricsPortName, containerPort: ops, protocol: 'TCP' }],
     readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromNumber(ops), scheme: 'HTTP' }, periodSeconds: 5, failureThreshold: 2 },
     livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromNumber(ops), scheme: 'HTTP' }, periodSeconds: 10, failureThreshold: 3 },
     resources: typedResources({ requests: { cpu: '20m', memory: '48Mi' }, limits: { memory: '128Mi' } }),
@@ -223,9 +224,12 @@ export function renderWorkload(mxs: MetroXService, context: WorkloadContext): Re
     );
   }
 
+  const servicePorts = ports.map((p) => ({ name: p.name ?? 'http', port: p.number, targetPort: p.number }));
+  // A ServiceMonitor scrapes through the Service: the sidecar's metrics need a port there.
+  if (cipher !== undefined && context.serviceMonitors) servicePorts.push({ name: cipherSidecar.metricsPortName, port: cipherSidecar.opsPort, targetPort: cipherSidecar.opsPort });
   const service = new kplus.Service(chart, 'service', {
     metadata: { name: childNames.workload(name) },
-    ports: ports.map((p) => ({ name: p.name ?? 'http', port: p.number, targetPort: p.number })),
+    ports: servicePorts,
   });
   for (const [key, value] of Object.entries(selectorLabels(name))) service.selectLabel(key, value);
 
