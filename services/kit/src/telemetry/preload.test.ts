@@ -14,9 +14,11 @@ const loaded = (globalThis.__loadedModules = []);
 registerHooks({ resolve(specifier, context, next) { const result = next(specifier, context); loaded.push(result.url); return result; } });
 `)}`;
 
+// Written synchronously: an asynchronous pipe write would be cut short by process.exit.
 const report = `
+import { writeSync } from 'node:fs';
 const otel = Object.getOwnPropertySymbols(globalThis).map(String).filter((name) => name.includes('opentelemetry'));
-console.log(JSON.stringify({ modules: globalThis.__loadedModules, otel }));
+writeSync(1, JSON.stringify({ modules: globalThis.__loadedModules, otel }) + '\\n');
 process.exit(0);
 `;
 
