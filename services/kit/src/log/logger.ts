@@ -1,6 +1,6 @@
 // pino JSON on stdout: service name and version on every line, the active span's ids
 // on every line written inside a span, and secrets redacted before they leave the process.
-import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace, type Span } from '@opentelemetry/api';
 import { pino, type Logger } from 'pino';
 import { scrubSecrets } from './scrub.ts';
 
@@ -37,13 +37,38 @@ export interface LoggerOptions {
   destination?: pino.DestinationStream;
 }
 
+/** The trace fields of a span context, in the names the OpenTelemetry log data model uses. */
+export interface TraceFields {
+  trace_id: string;
+  span_id: string;
+  trace_flags: string;
+}
+
+// Every log line and every exemplar of a request asks for the same span's ids: build
+// them once per span. Keyed weakly, so an ended span takes its entry with it.
+const fieldsOfSpan = new WeakMap<Span, TraceFields | null>();
+
+function fieldsOf(span: Span): TraceFields | undefined {
+  let fields = fieldsOfSpan.get(span);
+  if (fields === undefined) {
+    const ctx = span.spanContext();
+    fields = isSpanContextValid(ctx) ? { trace_id: ctx.traceId, span_id: ctx.spanId, trace_flags: `0${ctx.traceFlags.toString(16)}`.slice(-2) } : null;
+    fieldsOfSpan.set(span, fields);
+  }
+  return fields ?? undefined;
+}
+
+/** The active span's trace fields, or none outside a span. Shared between callers: do not modify. */
+export function activeTraceFields(): TraceFields | undefined {
+  const span = trace.getActiveSpan();
+  return span ? fieldsOf(span) : undefined;
+}
+
 /** The trace fields of the active span, in the names the OpenTelemetry log data model uses. */
 export function traceFields(): Record<string, string> {
-  const span = trace.getActiveSpan();
-  if (!span) return {};
-  const ctx = span.spanContext();
-  if (!isSpanContextValid(ctx)) return {};
-  return { trace_id: ctx.traceId, span_id: ctx.spanId, trace_flags: `0${ctx.traceFlags.toString(16)}`.slice(-2) };
+  const fields = activeTraceFields();
+  // A fresh object: pino merges the line's own fields into what the mixin returns.
+  return fields ? { trace_id: fields.trace_id, span_id: fields.span_id, trace_flags: fields.trace_flags } : {};
 }
 
 export function createLogger(options: LoggerOptions): Logger {

@@ -3,7 +3,7 @@
 // `_seconds`), so one dashboard reads them whether they are scraped here or arrive
 // through OTLP. Histograms carry the trace id as an exemplar (OpenMetrics format).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues, type OpenMetricsContentType } from 'prom-client';
-import { traceFields } from '../log/logger.ts';
+import { activeTraceFields } from '../log/logger.ts';
 import { boundedRead } from './bounded-read.ts';
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -29,9 +29,9 @@ export function observeWithExemplar<L extends string>(
   labels: Partial<Record<L, string | number>>,
   value: number,
 ): void {
-  const ids = traceFields();
+  const ids = activeTraceFields();
   // prom-client types exemplar labels like metric labels; they are free-form in OpenMetrics.
-  const exemplarLabels = (ids.trace_id ? { trace_id: ids.trace_id, span_id: ids.span_id ?? '' } : {}) as LabelValues<L>;
+  const exemplarLabels = (ids ? { trace_id: ids.trace_id, span_id: ids.span_id } : {}) as LabelValues<L>;
   histogram.observe({ labels, value, exemplarLabels });
 }
 

@@ -58,12 +58,14 @@ function allInstrumentations(env: NodeJS.ProcessEnv): [string, () => Instrumenta
     ['pg', () => new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true })],
     ['amqplib', () => new AmqplibInstrumentation()],
     ['undici', () => new UndiciInstrumentation()],
-    // Our logger adds trace_id/span_id itself (also where this patching cannot reach); the
-    // instrumentation only forwards records when a logs exporter is configured, because its
-    // extra stream slows every log line down.
-    ['pino', () => new PinoInstrumentation({ disableLogCorrelation: true, disableLogSending: (env.OTEL_LOGS_EXPORTER ?? 'none') === 'none' })],
+    // Only to send log records over OTLP (OTEL_LOGS_EXPORTER=otlp): our logger adds
+    // trace_id/span_id itself, also where this patching cannot reach, so without a logs
+    // exporter the instrumentation would only wrap every log line's mixin for nothing.
+    ...(logsExported(env) ? [['pino', () => new PinoInstrumentation({ disableLogCorrelation: true })] satisfies [string, () => Instrumentation]] : []),
   ];
 }
+
+const logsExported = (env: NodeJS.ProcessEnv) => (env.OTEL_LOGS_EXPORTER ?? 'none').split(',').some((name) => name.trim() !== 'none' && name.trim() !== '');
 
 export function startTelemetry(options: TelemetryOptions = {}): NodeSDK {
   const env = options.env ?? process.env;
