@@ -26,6 +26,8 @@ export class JetStreamBroker implements Broker {
   #connection: NatsConnection | undefined;
   #js: JetStreamClient | undefined;
   #jsm: JetStreamManager | undefined;
+  /** Between a dropped connection and the client's own reconnection (it retries forever). */
+  #disconnected = false;
   /** Consumer names with a running subscription, for the dead-letter gauge. */
   readonly #consumers = new Map<string, number>();
 
@@ -46,7 +48,7 @@ export class JetStreamBroker implements Broker {
   }
 
   isConnected(): boolean {
-    return this.#connection !== undefined && !this.#connection.isClosed();
+    return this.#connection !== undefined && !this.#connection.isClosed() && !this.#disconnected;
   }
 
   async connect(): Promise<void> {
@@ -58,6 +60,22 @@ export class JetStreamBroker implements Broker {
     this.#connection = connection;
     this.#jsm = jsm;
     this.#js = jetstream(connection);
+    this.#disconnected = false;
+    void this.#watch(connection);
+  }
+
+  /** Follows the client's connection status, so readiness says whether NATS is reachable now. */
+  async #watch(connection: NatsConnection): Promise<void> {
+    for await (const status of connection.status()) {
+      if (this.#connection !== connection) return;
+      if (status.type === 'disconnect') {
+        this.#disconnected = true;
+        this.#options.logger.warn({ server: status.server }, 'NATS connection lost; reconnecting');
+      } else if (status.type === 'reconnect') {
+        this.#disconnected = false;
+        this.#options.logger.info({ server: status.server }, 'NATS reconnected; consumers resume');
+      }
+    }
   }
 
   async #ensureStream(jsm: JetStreamManager, name: string, subjects: string[]): Promise<void> {
