@@ -8,7 +8,7 @@ export { HttpProblem, toProblem, problemContentType, type ProblemDetails } from 
 export { createHttpServer } from './http/server.ts';
 export { createGrpcServer, type GrpcServer } from './grpc/server.ts';
 export { createGrpcClient, unary, deadlineInterceptor } from './grpc/client.ts';
-export { createPool, withTransaction, type Pool, type Tx } from './db/pool.ts';
+export { createPool, escapeLiteral, prepared, withTransaction, withTransactionOpenedBy, type Pool, type Tx } from './db/pool.ts';
 export { NotifiedWorker, defaultBackoffMs, type NotifiedWorkerOptions, type StepResult } from './db/notified-worker.ts';
 export { migrate, migrationsFromDirectory, type Migration } from './db/migrate.ts';
 export { kitMigrations } from './db/kit-migrations.ts';

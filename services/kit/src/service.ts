@@ -59,7 +59,7 @@ export interface Service {
   app: FastifyInstance;
   grpc: GrpcServer;
   relay: OutboxRelay;
-  /** Listens, starts the relay and the consumers; resolves with the bound ports. */
+  /** Starts the relay and the consumers, then listens; resolves with the bound ports. */
   start(): Promise<{ httpPort: number; grpcPort: number }>;
   /** Graceful: not ready → stop consumers → drain HTTP and gRPC → stop relay → close broker and pool → flush telemetry. */
   stop(): Promise<void>;
@@ -148,10 +148,8 @@ export async function createService(definition: ServiceDefinition): Promise<Serv
     grpc,
     relay,
     async start() {
-      await http.app.listen({ host: config.host, port: config.httpPort });
-      const address = http.app.server.address();
-      const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
-      const grpcPort = await grpc.listen(config.host, config.grpcPort);
+      // Queues are declared and bound before the service reports ready: an event published
+      // to the exchange before its subscriber's binding exists would be routed nowhere.
       await relay.start();
       const handlers = definition.events?.handlers;
       if (handlers && Object.keys(handlers).length > 0) {
@@ -167,6 +165,10 @@ export async function createService(definition: ServiceDefinition): Promise<Serv
           prefetch: config.consumer.prefetch,
         });
       }
+      await http.app.listen({ host: config.host, port: config.httpPort });
+      const address = http.app.server.address();
+      const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+      const grpcPort = await grpc.listen(config.host, config.grpcPort);
       logger.info({ httpPort, grpcPort, broker: broker.kind }, 'started');
       return { httpPort, grpcPort };
     },

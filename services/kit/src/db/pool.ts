@@ -1,5 +1,6 @@
 // The database edge: a pg pool and a transaction helper. Handlers receive the
 // transaction's client so their writes, the outbox row and the inbox mark commit together.
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 
 export type Pool = pg.Pool;
@@ -14,12 +15,26 @@ export function createPool(connectionString: string, max = 10): Pool {
 }
 
 /** Runs `work` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
-export async function withTransaction<T>(pool: Pool, work: (tx: Tx) => Promise<T>): Promise<T> {
+export function withTransaction<T>(pool: Pool, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return withTransactionOpenedBy(pool, 'BEGIN', (tx) => work(tx));
+}
+
+/**
+ * Like withTransaction, but BEGIN travels with `firstStatements` (plain SQL, no parameters:
+ * escape values with `escapeLiteral`) in one round trip; `work` gets their results.
+ */
+export async function withTransactionOpenedBy<T>(
+  pool: Pool,
+  firstStatements: string,
+  work: (tx: Tx, opened: pg.QueryResult[]) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
+    // The simple query protocol answers a multi-statement text with one result per statement.
+    const answer: pg.QueryResult | pg.QueryResult[] = await client.query(firstStatements);
+    const results: pg.QueryResult[] = Array.isArray(answer) ? answer : [answer];
+    const result = await work(client, results.slice(1));
     await client.query('COMMIT');
     return result;
   } catch (error) {
@@ -33,6 +48,23 @@ export async function withTransaction<T>(pool: Pool, work: (tx: Tx) => Promise<T
     client.release(broken);
   }
 }
+
+/**
+ * A named (server-side prepared) statement: Postgres parses and plans it once per
+ * connection instead of on every call. The name is derived from the text, so two texts
+ * never share one.
+ */
+export function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `mx_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
+}
+const statementNames = new Map<string, string>();
+
+export const escapeLiteral = pg.escapeLiteral;
 
 export async function isDatabaseReachable(pool: Pool, timeoutMs = 2_000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;

@@ -10,7 +10,7 @@
 import type { EventData, EventType } from '@metrox/contracts';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { withTransaction, type Pool, type Tx } from '../db/pool.ts';
+import { escapeLiteral, prepared, withTransactionOpenedBy, type Pool, type Tx } from '../db/pool.ts';
 import type { KitMetrics } from '../metrics/registry.ts';
 import { observeWithExemplar } from '../metrics/registry.ts';
 import { extractTraceContext, kitTracer } from '../telemetry/trace-context.ts';
@@ -152,13 +152,12 @@ async function applyOnce(
     if (await alreadyProcessed(options.pool, options.consumer, envelope.id)) return false;
     handler = await entry.prepare(envelope.data, { event: envelope, logger, attempt, pool: options.pool });
   }
-  return withTransaction(options.pool, async (tx) => {
-    const mark = await tx.query(
-      `INSERT INTO metrox_inbox (consumer, event_id, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-      [options.consumer, envelope.id, envelope.type],
-    );
+  // BEGIN and the inbox mark in one round trip (values escaped as literals).
+  const mark = `INSERT INTO metrox_inbox (consumer, event_id, type)
+    VALUES (${escapeLiteral(options.consumer)}, ${escapeLiteral(envelope.id)}, ${escapeLiteral(envelope.type)}) ON CONFLICT DO NOTHING`;
+  return withTransactionOpenedBy(options.pool, `BEGIN; ${mark}`, async (tx, [marked]) => {
     // A concurrent delivery of the same id waits on the key and then finds it taken.
-    if (mark.rowCount === 0) return false;
+    if (marked?.rowCount !== 1) return false;
     await handler(envelope.data, {
       event: envelope,
       tx,
@@ -171,7 +170,7 @@ async function applyOnce(
 }
 
 async function alreadyProcessed(pool: Pool, consumer: string, eventId: string): Promise<boolean> {
-  const { rowCount } = await pool.query('SELECT 1 FROM metrox_inbox WHERE consumer = $1 AND event_id = $2', [consumer, eventId]);
+  const { rowCount } = await pool.query(prepared('SELECT 1 FROM metrox_inbox WHERE consumer = $1 AND event_id = $2', [consumer, eventId]));
   return (rowCount ?? 0) > 0;
 }
 

@@ -1,5 +1,5 @@
 // The notification service's table, as SQL only.
-import type { Tx } from '@metrox/kit';
+import { prepared, type Tx } from '@metrox/kit';
 
 export type Queryable = Pick<Tx, 'query'>;
 export type NotificationStatus = 'PENDING' | 'SENT' | 'UNDELIVERABLE';
@@ -81,14 +81,16 @@ export async function recordOutcome(
   // One round trip: the row, and (only when it is new) a NOTIFY delivered at COMMIT that
   // wakes the dispatchers without waiting for their next poll.
   const { rows } = await db.query<{ id: string }>(
-    `WITH inserted AS (
-       INSERT INTO notifications (id, transaction_id, outcome, failure_reason, payment_event_id, traceparent, tracestate)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (transaction_id, outcome) DO NOTHING
-       RETURNING id
-     )
-     SELECT id, pg_notify($8, id::text) FROM inserted`,
-    [outcome.id, outcome.transactionId, outcome.outcome, outcome.failureReason, outcome.paymentEventId, outcome.trace.traceparent, outcome.trace.tracestate, dueChannel],
+    prepared(
+      `WITH inserted AS (
+         INSERT INTO notifications (id, transaction_id, outcome, failure_reason, payment_event_id, traceparent, tracestate)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (transaction_id, outcome) DO NOTHING
+         RETURNING id
+       )
+       SELECT id, pg_notify($8, id::text) FROM inserted`,
+      [outcome.id, outcome.transactionId, outcome.outcome, outcome.failureReason, outcome.paymentEventId, outcome.trace.traceparent, outcome.trace.tracestate, dueChannel],
+    ),
   );
   return rows.length > 0;
 }
@@ -96,9 +98,11 @@ export async function recordOutcome(
 /** Claims up to `limit` due notifications for the caller's transaction, oldest due first; other replicas skip them. */
 export async function claimDue(db: Queryable, limit: number): Promise<DueNotification[]> {
   const { rows } = await db.query<NotificationRow & { traceparent: string | null; tracestate: string | null }>(
-    `SELECT ${columns}, traceparent, tracestate FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= clock_timestamp()
-     ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-    [limit],
+    prepared(
+      `SELECT ${columns}, traceparent, tracestate FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= clock_timestamp()
+       ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    ),
   );
   return rows.map((row) => ({ ...fromRow(row), trace: { traceparent: row.traceparent, tracestate: row.tracestate } }));
 }
@@ -109,10 +113,12 @@ export async function markSent(
   sent: { riderId: string; channel: string; recipient: string; subject: string; body: string; providerMessageId: string },
 ): Promise<Notification> {
   const { rows } = await db.query<NotificationRow>(
-    `UPDATE notifications SET status = 'SENT', rider_id = $2, channel = $3, recipient = $4, subject = $5, body = $6,
-       provider_message_id = $7, attempts = attempts + 1, last_error = NULL, sent_at = clock_timestamp()
-     WHERE id = $1 RETURNING ${columns}`,
-    [id, sent.riderId, sent.channel, sent.recipient, sent.subject, sent.body, sent.providerMessageId],
+    prepared(
+      `UPDATE notifications SET status = 'SENT', rider_id = $2, channel = $3, recipient = $4, subject = $5, body = $6,
+         provider_message_id = $7, attempts = attempts + 1, last_error = NULL, sent_at = clock_timestamp()
+       WHERE id = $1 RETURNING ${columns}`,
+      [id, sent.riderId, sent.channel, sent.recipient, sent.subject, sent.body, sent.providerMessageId],
+    ),
   );
   if (!rows[0]) throw new Error(`notification ${id} vanished while being sent`);
   return fromRow(rows[0]);

@@ -2,7 +2,7 @@
 // log's primary key makes it idempotent on its own: a replayed event changes nothing.
 // Events of different producers arrive in any order, so each write is an upsert that
 // is correct whichever of a purchase's events comes first.
-import type { EventEnvelope, Tx } from '@metrox/kit';
+import { prepared, type EventEnvelope, type Tx } from '@metrox/kit';
 
 export type Queryable = Pick<Tx, 'query'>;
 
@@ -23,17 +23,16 @@ export async function applyEvent(db: Queryable, event: EventEnvelope, notice?: A
   const parameter = (value: unknown, type: string): string => `$${values.push(value)}::${type}`;
   const projections = projectionStatements(event, parameter);
   const final = notice ? `SELECT pg_notify(${parameter(notice.channel, 'text')}, ${parameter(notice.payload, 'text')}) FROM logged` : 'SELECT 1 FROM logged';
-  const { rowCount } = await db.query(
-    [
-      `WITH logged AS (
-         INSERT INTO event_log (event_id, type, source, event_time, transaction_id, data)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING event_id
-       )`,
-      ...projections.map((sql, index) => `, projection_${index} AS (${sql})`),
-      final,
-    ].join('\n'),
-    values,
-  );
+  const text = [
+    `WITH logged AS (
+       INSERT INTO event_log (event_id, type, source, event_time, transaction_id, data)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+     )`,
+    ...projections.map((sql, index) => `, projection_${index} AS (${sql})`),
+    final,
+  ].join('\n');
+  // Prepared per text: one per event type (and outcome), planned once per connection.
+  const { rowCount } = await db.query(prepared(text, values));
   return (rowCount ?? 0) > 0;
 }
 

@@ -1,6 +1,6 @@
 // The payment service's tables, as SQL only; every function takes the caller's client.
 import type { PaymentMethod } from '@metrox/contracts';
-import type { Tx } from '@metrox/kit';
+import { prepared, type Tx } from '@metrox/kit';
 
 export type Queryable = Pick<Tx, 'query'>;
 export type PaymentStatus = 'CONFIRMED' | 'FAILED' | 'REFUNDED';
@@ -46,7 +46,7 @@ function fromRow(row: PaymentRow): Payment {
 }
 
 export async function findByTransaction(db: Queryable, transactionId: string): Promise<Payment | undefined> {
-  const { rows } = await db.query<PaymentRow>(`SELECT ${columns} FROM payments WHERE transaction_id = $1`, [transactionId]);
+  const { rows } = await db.query<PaymentRow>(prepared(`SELECT ${columns} FROM payments WHERE transaction_id = $1`, [transactionId]));
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
@@ -74,21 +74,23 @@ export interface NewPayment {
  */
 export async function insertPayment(db: Queryable, payment: NewPayment): Promise<Payment | undefined> {
   const { rows } = await db.query<PaymentRow>(
-    `INSERT INTO payments (id, transaction_id, method, amount_cents, currency, status, failure_reason, gateway_reference, instrument_ciphertext)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (transaction_id) DO NOTHING
-     RETURNING ${columns}`,
-    [
-      payment.id,
-      payment.transactionId,
-      payment.method,
-      payment.amountCents,
-      payment.currency,
-      payment.status,
-      payment.failureReason,
-      payment.gatewayReference,
-      payment.instrumentCiphertext,
+    prepared(
+      `INSERT INTO payments (id, transaction_id, method, amount_cents, currency, status, failure_reason, gateway_reference, instrument_ciphertext)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (transaction_id) DO NOTHING
+       RETURNING ${columns}`,
+      [
+        payment.id,
+        payment.transactionId,
+        payment.method,
+        payment.amountCents,
+        payment.currency,
+        payment.status,
+        payment.failureReason,
+        payment.gatewayReference,
+        payment.instrumentCiphertext,
     ],
+    ),
   );
   return rows[0] ? fromRow(rows[0]) : undefined;
 }

@@ -1,7 +1,7 @@
 // The transaction service's tables, as SQL and nothing else. Every function takes the
 // caller's client, so writes share the caller's database transaction (and its outbox row).
 import type { PaymentMethod } from '@metrox/contracts';
-import type { Tx } from '@metrox/kit';
+import { prepared, type Tx } from '@metrox/kit';
 import type { Cursor } from '../domain/cursor.ts';
 import type { TransactionStatus } from '../domain/state-machine.ts';
 
@@ -86,23 +86,25 @@ export async function insertPurchase(db: Queryable, purchase: NewPurchase): Prom
   // One round trip: the rider (first purchase) and the purchase. The foreign key is checked
   // at the end of the statement, when the rider's row exists either way.
   const { rows } = await db.query<TransactionRow>(
-    `WITH rider AS (INSERT INTO riders (id) VALUES ($2) ON CONFLICT (id) DO NOTHING)
-     INSERT INTO transactions (id, rider_id, from_station, to_station, payment_method, fare_cents, currency,
-       idempotency_key, request_fingerprint)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (idempotency_key) DO NOTHING
-     RETURNING ${columns}`,
-    [
-      purchase.id,
-      purchase.riderId,
-      purchase.fromStation,
-      purchase.toStation,
-      purchase.paymentMethod,
-      purchase.fareCents,
-      purchase.currency,
-      purchase.idempotencyKey,
-      purchase.requestFingerprint,
+    prepared(
+      `WITH rider AS (INSERT INTO riders (id) VALUES ($2) ON CONFLICT (id) DO NOTHING)
+       INSERT INTO transactions (id, rider_id, from_station, to_station, payment_method, fare_cents, currency,
+         idempotency_key, request_fingerprint)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING ${columns}`,
+      [
+        purchase.id,
+        purchase.riderId,
+        purchase.fromStation,
+        purchase.toStation,
+        purchase.paymentMethod,
+        purchase.fareCents,
+        purchase.currency,
+        purchase.idempotencyKey,
+        purchase.requestFingerprint,
     ],
+    ),
   );
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
@@ -113,7 +115,7 @@ export async function findByIdempotencyKey(db: Queryable, key: string): Promise<
 }
 
 export async function findTransaction(db: Queryable, id: string): Promise<StoredTransaction | undefined> {
-  const { rows } = await db.query<TransactionRow>(`SELECT ${columns} FROM transactions WHERE id = $1`, [id]);
+  const { rows } = await db.query<TransactionRow>(prepared(`SELECT ${columns} FROM transactions WHERE id = $1`, [id]));
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
@@ -125,9 +127,11 @@ export async function completeIfPending(
   reason: string | undefined,
 ): Promise<StoredTransaction | undefined> {
   const { rows } = await db.query<TransactionRow>(
-    `UPDATE transactions SET status = $2, failure_reason = $3, updated_at = clock_timestamp()
-     WHERE id = $1 AND status = 'PENDING' RETURNING ${columns}`,
-    [id, status, reason ?? null],
+    prepared(
+      `UPDATE transactions SET status = $2, failure_reason = $3, updated_at = clock_timestamp()
+       WHERE id = $1 AND status = 'PENDING' RETURNING ${columns}`,
+      [id, status, reason ?? null],
+    ),
   );
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
@@ -157,8 +161,10 @@ export interface Rider {
 
 export async function findRider(db: Queryable, id: string): Promise<Rider | undefined> {
   const { rows } = await db.query<{ id: string; display_name: string; email: string; phone: string }>(
-    'SELECT id, display_name, email, phone FROM riders WHERE id = $1',
-    [id],
+    prepared(
+      'SELECT id, display_name, email, phone FROM riders WHERE id = $1',
+      [id],
+    ),
   );
   const row = rows[0];
   return row ? { id: row.id, displayName: row.display_name, email: row.email, phone: row.phone } : undefined;
