@@ -9,6 +9,7 @@ import type { OperatorConfig } from '../install/configuration.ts';
 import { childNames, queueName, renderChildren, selectorString, type DesiredObject, type RenderContext } from '../render/index.ts';
 import { adminPool, databaseUrl, dropDatabase, ensureDatabase, generatePassword, type DatabaseGrant } from '../wiring/database.ts';
 import { deleteQueues, ensureExchange, ensureQueueTopology } from '../wiring/broker.ts';
+import { OwnedByAnotherService, ownerOf } from '../wiring/ownership.ts';
 import { condition, nextStatus, transitions, type ConditionInput } from './conditions.ts';
 import { comparableDesired, compactForCache, managedByUpdate } from './cache-shape.ts';
 import { contains } from './drift.ts';
@@ -297,8 +298,10 @@ export class Reconciler {
     }
     const grant: DatabaseGrant = { database: db, role: db, password };
     try {
-      await ensureDatabase(this.#pool, grant);
+      await ensureDatabase(this.#pool, grant, ownerOf(namespace, name));
     } catch (error) {
+      // A settled conflict, not an outage: reported, not retried with backoff (a resync looks again).
+      if (error instanceof OwnedByAnotherService) return condition('DatabaseReady', false, 'DatabaseOwnedByAnotherService', error.message);
       throw new DependencyNotReady(`Postgres: ${describe(error)}`, { cause: error });
     }
     return { name: db, secretName };
@@ -318,7 +321,12 @@ export class Reconciler {
       await ensureExchange(broker.adminUrl, broker.exchange);
       return { queue: '', boundTypes: [], message: `Exchange ${broker.exchange} exists; the service subscribes to nothing.` };
     }
-    await ensureQueueTopology(broker.adminUrl, { exchange: broker.exchange, queue, subscribes, previouslyBound: mxs.status?.broker?.boundTypes ?? [] });
+    try {
+      await ensureQueueTopology(broker.adminUrl, { exchange: broker.exchange, queue, subscribes, previouslyBound: mxs.status?.broker?.boundTypes ?? [] }, ownerOf(mxs.metadata.namespace ?? '', mxs.metadata.name));
+    } catch (error) {
+      if (error instanceof OwnedByAnotherService) return condition('BrokerReady', false, 'QueueOwnedByAnotherService', error.message);
+      throw error;
+    }
     return { queue, boundTypes: subscribes, message: `Queue ${queue} (quorum, dead letters in ${queue}.dlq) is bound to ${subscribes.join(', ')} on ${broker.exchange}.` };
   }
 
@@ -326,13 +334,20 @@ export class Reconciler {
     const { namespace = '', name } = mxs.metadata;
     if (!(mxs.metadata.finalizers ?? []).includes(finalizer)) return;
     const { config } = this.#deps;
+    const owner = ownerOf(namespace, name);
+    // Another service's database or queue (a name collision) is left alone.
+    const unlessOwnedByAnother = (error: unknown) => {
+      if (!(error instanceof OwnedByAnotherService)) throw error;
+      this.#deps.log('info', 'not deleting what another service owns', { namespace, name, resource: error.resource, owner: error.owner });
+    };
     if (mxs.spec.database?.deletionPolicy === 'Delete' && this.#pool !== undefined) {
       const db = databaseName(name, mxs.spec);
-      await dropDatabase(this.#pool, { database: db, role: db });
-      this.#deps.log('info', 'dropped database', { namespace, name, database: db });
+      await dropDatabase(this.#pool, { database: db, role: db }, owner).then(() => {
+        this.#deps.log('info', 'dropped database', { namespace, name, database: db });
+      }, unlessOwnedByAnother);
     }
     const queue = mxs.status?.broker?.queue;
-    if (config.broker !== undefined && queue !== undefined && queue !== '') await deleteQueues(config.broker.adminUrl, queue);
+    if (config.broker !== undefined && queue !== undefined && queue !== '') await deleteQueues(config.broker.adminUrl, queue, owner).catch(unlessOwnedByAnother);
     const finalizers = (mxs.metadata.finalizers ?? []).filter((f) => f !== finalizer);
     await this.#deps.client.request('PATCH', objectPath(kinds.MetroXService, namespace, name), {
       metadata: { finalizers, resourceVersion: mxs.metadata.resourceVersion },

@@ -3,6 +3,7 @@
 // queue (the same arguments the service kit declares, so neither side fails a
 // redeclaration), and bindings for exactly the subscribed event types.
 import amqp from 'amqplib';
+import { OwnedByAnotherService } from './ownership.ts';
 
 export interface QueueTopology {
   exchange: string;
@@ -34,7 +35,34 @@ async function withChannel<T>(url: string, work: (channel: amqp.Channel) => Prom
   }
 }
 
-export async function ensureQueueTopology(url: string, topology: QueueTopology): Promise<void> {
+/** The exchange whose declaration records who owns a queue. */
+export function ownerMarker(queue: string): string {
+  return `metrox.owner.${queue}`;
+}
+
+/**
+ * Claims `queue` for `owner`, or throws OwnedByAnotherService. Queue arguments must
+ * stay exactly the service kit's (a redeclaration with others fails), so the owner
+ * is recorded on a marker exchange instead: declared durable and internal with the
+ * owner as its `alternate-exchange` argument, which RabbitMQ compares on every
+ * redeclaration. The first declaration wins, atomically; another owner's is refused
+ * with PRECONDITION_FAILED (406), naming the recorded owner.
+ */
+async function claimQueue(url: string, queue: string, owner: string): Promise<void> {
+  try {
+    await withChannel(url, (channel) => channel.assertExchange(ownerMarker(queue), 'fanout', { durable: true, internal: true, arguments: { 'alternate-exchange': owner } }));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if ((error as { code?: number }).code !== 406 || !message.includes('alternate-exchange')) throw error;
+    // "… received 'b/x' but current is 'a/x'" (older RabbitMQ versions: "current is the value 'a/x' of type …").
+    const recorded = /current is (?:the value )?'([^']*)'/.exec(message)?.[1] ?? 'in another namespace';
+    throw new OwnedByAnotherService(`RabbitMQ queue ${queue}`, recorded, owner, 'The queue is named after the MetroXService: give one of them another name.');
+  }
+}
+
+/** Declares the topology of `owner`'s queue (claiming it first). */
+export async function ensureQueueTopology(url: string, topology: QueueTopology, owner: string): Promise<void> {
+  await claimQueue(url, topology.queue, owner);
   await withChannel(url, async (channel) => {
     await channel.assertExchange(topology.exchange, 'topic', { durable: true });
     await channel.assertQueue(topology.queue, { durable: true, arguments: queueArguments });
@@ -50,9 +78,12 @@ export async function ensureExchange(url: string, exchange: string): Promise<voi
   await withChannel(url, (channel) => channel.assertExchange(exchange, 'topic', { durable: true }));
 }
 
-export async function deleteQueues(url: string, queue: string): Promise<void> {
+/** Deletes `owner`'s queues and their owner mark; throws OwnedByAnotherService, deleting nothing, when they are another's. */
+export async function deleteQueues(url: string, queue: string, owner: string): Promise<void> {
+  await claimQueue(url, queue, owner);
   await withChannel(url, async (channel) => {
     await channel.deleteQueue(queue);
     await channel.deleteQueue(deadLetterQueue(queue));
+    await channel.deleteExchange(ownerMarker(queue));
   });
 }

@@ -1,0 +1,117 @@
+// Two namespaces, one MetroXService name: database, role and queue are named after
+// it, so the second service must be refused them, without touching the first's
+// password, and deleting it must not delete what the first owns. Against the real
+// platform Postgres and RabbitMQ; names carry a random suffix (shared servers).
+import { CoreV1Api } from '@kubernetes/client-node';
+import { startControlPlane, type ControlPlane } from '@metrox/test/control-plane';
+import { endpoints } from '@metrox/test/endpoints';
+import amqp from 'amqplib';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiVersion, kind, type MetroXService } from '../api/metroxservice.ts';
+import { installCrd, mxsClient, waitFor } from '../testing/kube.ts';
+import { operatorIdentity, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
+import { ownerMarker } from './broker.ts';
+
+const suffix = randomBytes(3).toString('hex');
+const name = `ledger-${suffix}`;
+const database = `ledger_${suffix}`;
+const exchange = `metrox.events.ownership_${suffix}`;
+const [first, second] = ['team-a', 'team-b'];
+
+function conditionOf(mxs: MetroXService, type: string) {
+  return mxs.status?.conditions?.find((c) => c.type === type);
+}
+
+describe('a MetroXService name used in two namespaces', () => {
+  const infra = endpoints();
+  const admin = new pg.Pool({ connectionString: infra.DATABASE_URL, max: 2 });
+  let cp: ControlPlane;
+  let operator: OperatorProcess;
+  let mxs: ReturnType<typeof mxsClient>;
+  let core: CoreV1Api;
+  let broker: amqp.ChannelModel;
+
+  beforeAll(async () => {
+    cp = await startControlPlane();
+    await installCrd(cp.kubeConfig);
+    core = cp.kubeConfig.makeApiClient(CoreV1Api);
+    for (const namespace of [first, second]) await core.createNamespace({ body: { metadata: { name: namespace } } });
+    const kubeconfig = await operatorIdentity(cp.kubeConfig, (ns, n) => cp.serviceAccountKubeConfig(ns, n));
+    operator = await startOperator(kubeconfig, {
+      METROX_POSTGRES_ADMIN_URL: infra.DATABASE_URL,
+      METROX_AMQP_ADMIN_URL: infra.AMQP_URL,
+      METROX_EVENTS_EXCHANGE: exchange,
+    });
+    mxs = mxsClient(cp.kubeConfig);
+    broker = await amqp.connect(infra.AMQP_URL);
+  });
+  afterAll(async () => {
+    await operator.stop();
+    await cp.stop();
+    const channel = await broker.createChannel();
+    for (const queue of [name, `${name}.dlq`]) await channel.deleteQueue(queue).catch(() => undefined);
+    for (const e of [exchange, ownerMarker(name)]) await channel.deleteExchange(e).catch(() => undefined);
+    await broker.close();
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await admin.query(`DROP ROLE IF EXISTS "${database}"`);
+    await admin.end();
+  });
+
+  const spec = { image: 'img:1', database: { name: database, deletionPolicy: 'Delete' }, events: { subscribes: ['TransactionCreated'] } };
+  const settled = (namespace: string, check: (current: MetroXService) => boolean) =>
+    waitFor(`${namespace}/${name} settled`, async () => {
+      const current = await mxs.get(namespace, name);
+      return current.status?.observedGeneration === current.metadata.generation && check(current) ? current : undefined;
+    }, 45_000);
+  const queueExists = async (queue: string) => {
+    const channel = await broker.createChannel();
+    channel.on('error', () => undefined);
+    return channel.checkQueue(queue).then(async () => {
+      await channel.close();
+      return true;
+    }, () => false);
+  };
+  const firstLogsIn = async () => {
+    const secret = await core.readNamespacedSecret({ namespace: first, name: `${name}-database` });
+    const url = Buffer.from(secret.data?.DATABASE_URL ?? '', 'base64').toString('utf8');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.end();
+    return true;
+  };
+
+  it('gives the database and queue to the first and reports the collision on the second', async () => {
+    await mxs.create(first, { apiVersion, kind, metadata: { name }, spec });
+    await settled(first, (c) => conditionOf(c, 'DatabaseReady')?.status === 'True' && conditionOf(c, 'BrokerReady')?.status === 'True');
+    const comment = await admin.query<{ comment: string }>("SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1", [database]);
+    expect(comment.rows[0]?.comment).toBe(`metrox.io/owner=${first}/${name}`);
+
+    await mxs.create(second, { apiVersion, kind, metadata: { name }, spec });
+    const refused = await settled(second, (c) => conditionOf(c, 'DatabaseReady')?.status === 'False' && conditionOf(c, 'BrokerReady')?.status === 'False');
+    expect(conditionOf(refused, 'DatabaseReady')).toMatchObject({ reason: 'DatabaseOwnedByAnotherService', message: expect.stringContaining(`MetroXService ${first}/${name}`) as unknown });
+    expect(conditionOf(refused, 'DatabaseReady')?.message).toContain('spec.database.name');
+    expect(conditionOf(refused, 'BrokerReady')).toMatchObject({ reason: 'QueueOwnedByAnotherService', message: expect.stringContaining(`${first}/${name}`) as unknown });
+    expect(conditionOf(refused, 'Ready')?.status).toBe('False');
+    expect(refused.status?.database).toBeUndefined();
+    expect(refused.status?.broker).toBeUndefined();
+    // The second service's Secret holds another password: the first's role kept its own.
+    expect(await firstLogsIn()).toBe(true);
+  });
+
+  it('keeps the first service\'s database and queue when the second is deleted, and drops them with the first', async () => {
+    const gone = (namespace: string) => waitFor(`${namespace}/${name} deleted`, async () => mxs.get(namespace, name).then(() => false, () => true), 45_000);
+    const databaseExists = async () => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount === 1;
+    await mxs.delete(second, name);
+    await gone(second);
+    expect(await databaseExists()).toBe(true);
+    expect(await queueExists(name)).toBe(true);
+    expect(await firstLogsIn()).toBe(true);
+
+    await mxs.delete(first, name);
+    await gone(first);
+    expect(await databaseExists()).toBe(false);
+    expect(await queueExists(name)).toBe(false);
+  });
+});
