@@ -76,22 +76,27 @@ export interface FleetOptions {
   env?: NodeJS.ProcessEnv;
   /** The services to start (default: all four); others can be started later with `start`. */
   services?: readonly ServiceName[];
+  /** Service settings under `env` (default `testTuning`; `{}` runs the services' own defaults, as a benchmark does). */
+  tuning?: NodeJS.ProcessEnv;
+  /** Names the fleet's databases, exchange and log folder (default `test`). */
+  purpose?: 'test' | 'bench';
 }
 
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const infra = endpoints();
   const runId = randomBytes(4).toString('hex');
-  const exchange = `metrox.test.${runId}`;
-  const stream = `METROX_TEST_${runId.toUpperCase()}`;
+  const purpose = options.purpose ?? 'test';
+  const exchange = `metrox.${purpose}.${runId}`;
+  const stream = `METROX_${purpose.toUpperCase()}_${runId.toUpperCase()}`;
   const brokerEnv: NodeJS.ProcessEnv =
     options.broker === 'nats'
-      ? { BROKER: 'nats', NATS_URL: infra.NATS_URL, NATS_STREAM: stream, NATS_SUBJECT_PREFIX: `metrox.test${runId}` }
+      ? { BROKER: 'nats', NATS_URL: infra.NATS_URL, NATS_STREAM: stream, NATS_SUBJECT_PREFIX: `metrox.${purpose}${runId}` }
       : { BROKER: 'rabbitmq', AMQP_EXCHANGE: exchange };
   const ports = Object.fromEntries(
     await Promise.all(serviceNames.map(async (name) => [name, { http: await freePort(), grpc: await freePort() }] as const)),
   ) as FleetSettings['ports'];
   const queue = (name: ServiceName): string => `${name}-${runId}`;
-  const logDir = join(stateDir, 'test-logs');
+  const logDir = join(stateDir, `${purpose}-logs`);
   mkdirSync(logDir, { recursive: true });
   const keysDir = join(stateDir, `cipher-keys-${runId}`);
   const cipher = await startCipherProcess({ keysDir, logFile: join(logDir, `${runId}-cipher.log`), env: options.env });
@@ -99,9 +104,9 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     adminDatabaseUrl: infra.DATABASE_URL,
     cipherAddress: cipher.address,
     amqpUrl: infra.AMQP_URL,
-    databaseName: (name) => `svc_${runId}_${name}`,
+    databaseName: (name) => `${purpose === 'test' ? 'svc' : purpose}_${runId}_${name}`,
     ports,
-    env: { ...testTuning, ...brokerEnv, ...options.env },
+    env: { ...(options.tuning ?? testTuning), ...brokerEnv, ...options.env },
     // The service name is the queue name: unique per fleet.
     serviceEnv: Object.fromEntries(serviceNames.map((name) => [name, { SERVICE_NAME: queue(name) }])),
   };
