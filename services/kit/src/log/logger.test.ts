@@ -29,6 +29,18 @@ describe('log lines', () => {
     expect(lines[1]).not.toHaveProperty('trace_id');
   });
 
+  it('of child loggers carry the span ids too, and a logged trace_id of the caller wins', () => {
+    const { lines, destination } = capture();
+    const child = createLogger({ serviceName: 'payment', serviceVersion: '1', destination }).child({ requestId: 'r-1' });
+    const spanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE };
+    context.with(trace.setSpanContext(context.active(), spanContext), () => {
+      child.info({ password: 'pw' }, 'inside');
+      child.info({ trace_id: 'other' }, 'explicit');
+    });
+    expect(lines[0]).toMatchObject({ requestId: 'r-1', trace_id: spanContext.traceId, span_id: spanContext.spanId, trace_flags: '00', password: '[REDACTED]' });
+    expect(lines[1]).toMatchObject({ trace_id: 'other', span_id: spanContext.spanId });
+  });
+
   it('redact authorization headers, passwords and card numbers', () => {
     const { lines, destination } = capture();
     const logger = createLogger({ serviceName: 'payment', serviceVersion: '1', destination });

@@ -44,30 +44,55 @@ export interface TraceFields {
   trace_flags: string;
 }
 
+interface SpanIds {
+  fields: TraceFields;
+  /** The same as JSON members, ready to open a log line with. */
+  json: string;
+}
+
 // Every log line and every exemplar of a request asks for the same span's ids: build
 // them once per span. Keyed weakly, so an ended span takes its entry with it.
-const fieldsOfSpan = new WeakMap<Span, TraceFields | null>();
+const idsOfSpan = new WeakMap<Span, SpanIds | null>();
 
-function fieldsOf(span: Span): TraceFields | undefined {
-  let fields = fieldsOfSpan.get(span);
-  if (fields === undefined) {
+function idsOf(span: Span): SpanIds | undefined {
+  let ids = idsOfSpan.get(span);
+  if (ids === undefined) {
     const ctx = span.spanContext();
-    fields = isSpanContextValid(ctx) ? { trace_id: ctx.traceId, span_id: ctx.spanId, trace_flags: `0${ctx.traceFlags.toString(16)}`.slice(-2) } : null;
-    fieldsOfSpan.set(span, fields);
+    if (isSpanContextValid(ctx)) {
+      const fields = { trace_id: ctx.traceId, span_id: ctx.spanId, trace_flags: `0${ctx.traceFlags.toString(16)}`.slice(-2) };
+      ids = { fields, json: `"trace_id":"${fields.trace_id}","span_id":"${fields.span_id}","trace_flags":"${fields.trace_flags}",` };
+    } else {
+      ids = null;
+    }
+    idsOfSpan.set(span, ids);
   }
-  return fields ?? undefined;
+  return ids ?? undefined;
+}
+
+function activeSpanIds(): SpanIds | undefined {
+  const span = trace.getActiveSpan();
+  return span ? idsOf(span) : undefined;
+}
+
+/**
+ * Opens a finished log line with the active span's ids. Added to the written line rather
+ * than to the logged object: hex ids need no redaction, and each extra field of the object
+ * would go through every wildcard redaction path. A field of the same name that the caller
+ * logged comes later in the line and wins, as it would over a mixin.
+ */
+export function withTraceIds(line: string): string {
+  const ids = activeSpanIds();
+  return ids && line.startsWith('{') ? `{${ids.json}${line.slice(1)}` : line;
 }
 
 /** The active span's trace fields, or none outside a span. Shared between callers: do not modify. */
 export function activeTraceFields(): TraceFields | undefined {
-  const span = trace.getActiveSpan();
-  return span ? fieldsOf(span) : undefined;
+  return activeSpanIds()?.fields;
 }
 
 /** The trace fields of the active span, in the names the OpenTelemetry log data model uses. */
 export function traceFields(): Record<string, string> {
   const fields = activeTraceFields();
-  // A fresh object: pino merges the line's own fields into what the mixin returns.
   return fields ? { trace_id: fields.trace_id, span_id: fields.span_id, trace_flags: fields.trace_flags } : {};
 }
 
@@ -79,13 +104,13 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       messageKey: 'msg',
       formatters: { level: (label) => ({ level: label }) },
-      mixin: traceFields,
       redact: { paths: redactPaths, censor: '[REDACTED]' },
       hooks: {
         // Values can hide secrets too: a connection string or card number inside a message.
         logMethod(args, method) {
           method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)) as Parameters<typeof method>);
         },
+        streamWrite: withTraceIds,
       },
       serializers: {
         err: (err: unknown) => {
