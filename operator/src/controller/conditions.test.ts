@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { withDefaults } from '../api/defaults.ts';
 import type { Condition } from '../api/metroxservice.ts';
-import { condition, mergeConditions, nextStatus, readyCondition, transitions } from './conditions.ts';
+import { renderChildren } from '../render/index.ts';
+import { canonicalJson, condition, mergeConditions, nextStatus, readyCondition, transitions } from './conditions.ts';
 
 const t0 = '2026-01-01T00:00:00Z';
 const t1 = '2026-01-01T00:05:00Z';
@@ -100,5 +102,30 @@ describe('transitions', () => {
 
   it('reports conditions whose status changed', () => {
     expect(transitions([at('False'), at('False', 'Ready')], [at('True'), at('False', 'Ready')]).map((c) => c.type)).toEqual(['Available']);
+  });
+});
+
+describe('canonicalJson', () => {
+  /** The definition: JSON.stringify with every object's keys sorted. */
+  const reference = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+    const record = v as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
+  });
+
+  it('matches the definition byte for byte, so rendered hashes never change', () => {
+    const samples: unknown[] = [
+      { b: 1, a: [3, { z: null, y: 'x"\u2028' }], c: undefined, d: () => 1, e: true, f: -0.5e-7, g: Number.NaN },
+      { 10: 'ten', 9: 'nine', b: 'b', '01': 'zero-one', 4294967295: 'big', 4294967294: 'max-index' },
+      [undefined, null, { when: new Date(0) }, 'é', 1e21],
+      nextStatus(undefined, { selector: 'app=x', replicas: 1 }, healthy, 3, t0),
+      'plain',
+      42,
+      ...renderChildren(
+        { apiVersion: 'metrox.io/v1alpha1', kind: 'MetroXService', metadata: { name: 'payment', namespace: 'metrox', uid: 'u' }, spec: withDefaults({ image: 'img:1', autoscaling: { minReplicas: 2, maxReplicas: 4 }, env: [{ name: 'B', value: '1' }] }) },
+        { otlpEndpoint: 'http://c:4318', cipherImage: undefined, databaseSecret: 'payment-database', broker: { secretName: 'payment-broker', exchange: 'metrox.events' }, brokerServiceUrl: 'amqp://x', serviceMonitors: true },
+      ),
+    ];
+    for (const sample of samples) expect(canonicalJson(sample)).toBe(reference(sample));
   });
 });

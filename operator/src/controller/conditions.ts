@@ -34,13 +34,46 @@ export function transitions(previous: Condition[] | undefined, next: Condition[]
   });
 }
 
-/** JSON with sorted keys: the API server returns stored maps in its own key order. */
+/** Array-index keys, which JavaScript objects keep first and in numeric order. */
+function isIndexKey(key: string): boolean {
+  return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1;
+}
+
+function canonical(value: unknown): string | undefined {
+  let v = value;
+  if (typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function') v = (v as { toJSON: () => unknown }).toJSON();
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return JSON.stringify(v);
+    case 'object': {
+      if (Array.isArray(v)) return `[${v.map((item) => canonical(item) ?? 'null').join(',')}]`;
+      const record = v as Record<string, unknown>;
+      const keys = Object.keys(record).sort();
+      const ordered = [...keys.filter(isIndexKey).sort((x, y) => Number(x) - Number(y)), ...keys.filter((k) => !isIndexKey(k))];
+      const parts: string[] = [];
+      for (const key of ordered) {
+        const text = canonical(record[key]);
+        if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+      }
+      return `{${parts.join(',')}}`;
+    }
+    default:
+      // undefined, functions and symbols: left out, as JSON.stringify does.
+      return undefined;
+  }
+}
+
+/**
+ * JSON with sorted keys: the API server returns stored maps in its own key order.
+ * Byte for byte what JSON.stringify gives for the same value with every object's
+ * keys sorted (rendered-hash annotations depend on it), without building the
+ * sorted copies.
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
-    const record = v as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
-  });
+  return canonical(value) ?? 'undefined';
 }
 
 function comparable(status: MetroXServiceStatus | undefined): string {

@@ -40,6 +40,8 @@ export async function startManager(client: KubeClient, config: OperatorConfig, l
   const services = new Informer(client, kinds.MetroXService, {
     namespace: config.watchNamespace,
     onChange: (object, deleted) => {
+      // The reconciler exists before any informer starts (below).
+      reconciler.observed(object);
       if (!deleted) enqueue(object);
     },
     onError: onError('MetroXService'),
@@ -88,9 +90,8 @@ export async function startManager(client: KubeClient, config: OperatorConfig, l
   });
 
   const informers = [services, serviceMonitorCrd, ...children.values()];
-  for (const informer of informers) informer.start();
-
   const reconciler = new Reconciler({ client, config, services, children, serviceMonitors: () => serviceMonitors, log });
+  for (const informer of informers) informer.start();
   const handle = async (key: string) => {
     const end = metrics.reconcileTime.startTimer({ controller: controllerName });
     try {

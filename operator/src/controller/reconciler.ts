@@ -67,6 +67,13 @@ export class Reconciler {
     return cached;
   }
 
+  /** The informer saw this MetroXService: drop a remembered status write it has caught up with. */
+  observed(object: KubeObject): void {
+    const key = `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+    const written = this.#written.get(key);
+    if (written !== undefined && !newerVersion(written.metadata.resourceVersion, object.metadata.resourceVersion)) this.#written.delete(key);
+  }
+
   async close(): Promise<void> {
     await this.#pool?.end();
   }
