@@ -64,6 +64,31 @@ describe('a notified worker', () => {
     expect(worker.running).toBe(false);
   });
 
+  it('runs again at once when a NOTIFY came while a step ran (its rows may have been missed)', async () => {
+    let steps = 0;
+    const worker = new NotifiedWorker({
+      name: 'test worker',
+      pool,
+      channel,
+      pollIntervalMs: 60_000,
+      logger,
+      step: async () => {
+        steps++;
+        if (steps === 1) {
+          await notify();
+          await sleep(300); // the NOTIFY arrives while this step still runs
+        }
+        return 'idle';
+      },
+    });
+    await worker.start();
+    try {
+      await eventually(() => Promise.resolve(steps), (n) => n === 2, 5_000);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('backs off after a failure and a NOTIFY does not cut the backoff short', async () => {
     const results: StepResult[] = ['failed', 'idle'];
     const steps: number[] = [];

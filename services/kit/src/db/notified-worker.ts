@@ -37,6 +37,8 @@ export class NotifiedWorker {
   #wake: (() => void) | undefined;
   /** After a failure the wait is a backoff: a NOTIFY must not cut it short. */
   #wakeOnNotify = true;
+  /** A NOTIFY came while a step ran: that step may have missed its rows, so run again. */
+  #notifiedDuringStep = false;
   #listener: pg.PoolClient | undefined;
 
   constructor(options: NotifiedWorkerOptions) {
@@ -73,6 +75,7 @@ export class NotifiedWorker {
     const backoff = this.#options.backoffMs ?? defaultBackoffMs;
     let failures = 0;
     while (this.#running) {
+      this.#notifiedDuringStep = false;
       let result: StepResult;
       try {
         result = await step();
@@ -90,6 +93,8 @@ export class NotifiedWorker {
 
   async #sleep(ms: number, wakeOnNotify: boolean): Promise<void> {
     if (!this.#running) return;
+    // A NOTIFY since the step began may be for rows that step did not see.
+    if (wakeOnNotify && this.#notifiedDuringStep) return;
     this.#wakeOnNotify = wakeOnNotify;
     await new Promise<void>((resolve) => {
       const finish = (): void => {
@@ -107,7 +112,8 @@ export class NotifiedWorker {
     try {
       const listener = await pool.connect();
       listener.on('notification', () => {
-        if (this.#wakeOnNotify) this.#wake?.();
+        if (this.#wake === undefined) this.#notifiedDuringStep = true;
+        else if (this.#wakeOnNotify) this.#wake();
       });
       listener.on('error', () => {
         // Polling carries on without the wake-up until the loop listens again.

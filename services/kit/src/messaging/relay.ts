@@ -5,7 +5,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { NotifiedWorker, type StepResult } from '../db/notified-worker.ts';
-import type { Pool } from '../db/pool.ts';
+import { withTransactionOpenedBy, type Pool } from '../db/pool.ts';
 import type { KitMetrics, OutboxBacklog } from '../metrics/registry.ts';
 import { extractTraceContext, injectTraceContext, kitTracer } from '../telemetry/trace-context.ts';
 import { headerNames, type Broker, type OutgoingMessage } from './broker.ts';
@@ -23,6 +23,8 @@ export interface RelayOptions {
 }
 
 interface OutboxRow {
+  /** bigserial, as text. */
+  seq: string;
   id: string;
   type: string;
   envelope: unknown;
@@ -56,22 +58,19 @@ export class OutboxRelay {
     return this.#worker.stop();
   }
 
-  /** Publishes up to one batch; returns how many rows were published. */
+  /**
+   * Publishes up to one batch; returns how many rows were published. One round trip claims
+   * and marks the rows (BEGIN with an UPDATE … RETURNING of rows locked SKIP LOCKED); the
+   * mark commits only after the broker confirmed the batch, and a failure rolls it back.
+   */
   async publishBatch(): Promise<number> {
     const { pool, broker, batchSize } = this.#options;
-    const client = await pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<OutboxRow>(
-        `SELECT id, type, envelope, traceparent, tracestate FROM metrox_outbox
-         WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [batchSize],
-      );
-      if (rows.length === 0) {
-        await client.query('COMMIT');
-        return 0;
-      }
+    const claim = `UPDATE metrox_outbox SET published_at = now()
+      WHERE seq IN (SELECT seq FROM metrox_outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${String(Math.trunc(batchSize))} FOR UPDATE SKIP LOCKED)
+      RETURNING seq, id, type, envelope, traceparent, tracestate`;
+    const published = await withTransactionOpenedBy(pool, `BEGIN; ${claim}`, async (_tx, [claimedRows]) => {
+      const rows = ((claimedRows?.rows ?? []) as OutboxRow[]).sort((a, b) => Number(a.seq) - Number(b.seq));
+      if (rows.length === 0) return [];
       const claimed = rows.map((row) => ({ row, span: this.#startPublishSpan(row, rows.length) }));
       const batch = claimed.map(({ row, span }): OutgoingMessage => {
         // Broker headers carry the publish span, so broker-side tools see the hop;
@@ -98,21 +97,13 @@ export class OutboxRelay {
         }
         throw error;
       }
-      await client.query('UPDATE metrox_outbox SET published_at = now() WHERE id = ANY($1)', [rows.map((row) => row.id)]);
-      await client.query('COMMIT');
-      for (const { row, span } of claimed) {
-        span.end();
-        this.#options.metrics?.eventsPublished.inc({ type: row.type });
-      }
-      return rows.length;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
+      return claimed;
+    });
+    for (const { row, span } of published) {
+      span.end();
+      this.#options.metrics?.eventsPublished.inc({ type: row.type });
     }
+    return published.length;
   }
 
   /** One batch; a full batch means more is waiting. A failed batch stays pending and is counted on its rows. */
