@@ -1,6 +1,6 @@
 // pino JSON on stdout: service name and version on every line, the active span's ids
 // on every line written inside a span, and secrets redacted before they leave the process.
-import { isSpanContextValid, trace, type Span } from '@opentelemetry/api';
+import { isSpanContextValid, trace, type SpanContext } from '@opentelemetry/api';
 import { pino, type Logger } from 'pino';
 import { scrubSecrets } from './scrub.ts';
 
@@ -44,35 +44,12 @@ export interface TraceFields {
   trace_flags: string;
 }
 
-interface SpanIds {
-  fields: TraceFields;
-  /** The same as JSON members, ready to open a log line with. */
-  json: string;
+function activeSpanContext(): SpanContext | undefined {
+  const ctx = trace.getActiveSpan()?.spanContext();
+  return ctx && isSpanContextValid(ctx) ? ctx : undefined;
 }
 
-// Every log line and every exemplar of a request asks for the same span's ids: build
-// them once per span. Keyed weakly, so an ended span takes its entry with it.
-const idsOfSpan = new WeakMap<Span, SpanIds | null>();
-
-function idsOf(span: Span): SpanIds | undefined {
-  let ids = idsOfSpan.get(span);
-  if (ids === undefined) {
-    const ctx = span.spanContext();
-    if (isSpanContextValid(ctx)) {
-      const fields = { trace_id: ctx.traceId, span_id: ctx.spanId, trace_flags: `0${ctx.traceFlags.toString(16)}`.slice(-2) };
-      ids = { fields, json: `"trace_id":"${fields.trace_id}","span_id":"${fields.span_id}","trace_flags":"${fields.trace_flags}",` };
-    } else {
-      ids = null;
-    }
-    idsOfSpan.set(span, ids);
-  }
-  return ids ?? undefined;
-}
-
-function activeSpanIds(): SpanIds | undefined {
-  const span = trace.getActiveSpan();
-  return span ? idsOf(span) : undefined;
-}
+const flagsOf = (ctx: SpanContext) => `0${ctx.traceFlags.toString(16)}`.slice(-2);
 
 /**
  * Opens a finished log line with the active span's ids. Added to the written line rather
@@ -81,19 +58,21 @@ function activeSpanIds(): SpanIds | undefined {
  * logged comes later in the line and wins, as it would over a mixin.
  */
 export function withTraceIds(line: string): string {
-  const ids = activeSpanIds();
-  return ids && line.startsWith('{') ? `{${ids.json}${line.slice(1)}` : line;
+  // Computed on each call: caching per span (a WeakMap) measured slower than this.
+  const ctx = activeSpanContext();
+  if (!ctx || !line.startsWith('{')) return line;
+  return `{"trace_id":"${ctx.traceId}","span_id":"${ctx.spanId}","trace_flags":"${flagsOf(ctx)}",${line.slice(1)}`;
 }
 
-/** The active span's trace fields, or none outside a span. Shared between callers: do not modify. */
+/** The active span's trace fields, or none outside a span. */
 export function activeTraceFields(): TraceFields | undefined {
-  return activeSpanIds()?.fields;
+  const ctx = activeSpanContext();
+  return ctx ? { trace_id: ctx.traceId, span_id: ctx.spanId, trace_flags: flagsOf(ctx) } : undefined;
 }
 
 /** The trace fields of the active span, in the names the OpenTelemetry log data model uses. */
 export function traceFields(): Record<string, string> {
-  const fields = activeTraceFields();
-  return fields ? { trace_id: fields.trace_id, span_id: fields.span_id, trace_flags: fields.trace_flags } : {};
+  return { ...activeTraceFields() };
 }
 
 export function createLogger(options: LoggerOptions): Logger {
