@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../log/logger.ts';
 import { createTestDatabase, eventually, type TestDatabase } from '../testing/infra.ts';
-import { defaultBackoffMs, NotifiedWorker, type StepResult } from './notified-worker.ts';
+import { defaultBackoffMs, NotifiedWorker, type NotifiedWorkerOptions, type StepResult } from './notified-worker.ts';
 import { createPool, type Pool } from './pool.ts';
 
 const logger = createLogger({ serviceName: 'kit-test', serviceVersion: 'test', level: 'silent' });
@@ -27,17 +27,15 @@ describe('a notified worker', () => {
   });
 
   const notify = () => pool.query('SELECT pg_notify($1, $2)', [channel, 'due']);
+  /** A worker on the test channel that polls only once a minute: anything sooner is a NOTIFY's doing. */
+  const testWorker = (options: Pick<NotifiedWorkerOptions, 'step' | 'backoffMs'>) =>
+    new NotifiedWorker({ name: 'test worker', pool, channel, pollIntervalMs: 60_000, logger, ...options });
 
   it('wakes on NOTIFY, runs again at once while there is more, and stops after the step in progress', async () => {
     const steps: number[] = [];
     let queued = 0;
     let finishedSteps = 0;
-    const worker = new NotifiedWorker({
-      name: 'test worker',
-      pool,
-      channel,
-      pollIntervalMs: 60_000,
-      logger,
+    const worker = testWorker({
       step: async () => {
         steps.push(Date.now());
         await sleep(20);
@@ -66,12 +64,7 @@ describe('a notified worker', () => {
 
   it('runs again at once when a NOTIFY came while a step ran (its rows may have been missed)', async () => {
     let steps = 0;
-    const worker = new NotifiedWorker({
-      name: 'test worker',
-      pool,
-      channel,
-      pollIntervalMs: 60_000,
-      logger,
+    const worker = testWorker({
       step: async () => {
         steps++;
         if (steps === 1) {
@@ -92,12 +85,7 @@ describe('a notified worker', () => {
   it('backs off after a failure and a NOTIFY does not cut the backoff short', async () => {
     const results: StepResult[] = ['failed', 'idle'];
     const steps: number[] = [];
-    const worker = new NotifiedWorker({
-      name: 'test worker',
-      pool,
-      channel,
-      pollIntervalMs: 60_000,
-      logger,
+    const worker = testWorker({
       backoffMs: () => 1_500,
       step: () => {
         steps.push(Date.now());
