@@ -7,6 +7,7 @@
 //
 //   npm run bench -- kit
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, Agent, type Server } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -181,6 +182,22 @@ async function stopService(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/**
+ * CPU time (user + system, every thread: GC and I/O helpers included) a process has used,
+ * in ms, from /proc; undefined where there is none. Throughput on a shared machine moves
+ * with the neighbours' load; CPU per request is what telemetry adds to the service itself.
+ */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime in clock ticks of 10 ms
+    return Number.isFinite(ticks) ? ticks * 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Closed-loop load: `httpConcurrency` clients posting back to back for `seconds`. */
 async function drive(port: number, seconds: number): Promise<{ perSecond: number; errors: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: httpConcurrency });
@@ -224,7 +241,14 @@ const modes: Mode[] = ['off', 'on', 'sampled'];
  * The services run side by side and take turns under load in short slices, the order
  * rotating every slice, so a neighbour's burst on this shared machine hits all alike.
  */
-async function httpRun(databaseUrl: string, sinkUrl: string): Promise<Record<Mode, number>> {
+interface HttpFigures {
+  /** Requests/s, the mean of the slices. */
+  perSecond: Record<Mode, number>;
+  /** Service CPU µs per request over the measured slices, when /proc tells. */
+  cpuPerRequest: Record<Mode, number> | undefined;
+}
+
+async function httpRun(databaseUrl: string, sinkUrl: string): Promise<HttpFigures> {
   const on = { OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_SERVICE_NAME: 'kit-bench' };
   const envs: Record<Mode, Record<string, string>> = {
     off: { OTEL_SDK_DISABLED: 'true' },
@@ -233,9 +257,13 @@ async function httpRun(databaseUrl: string, sinkUrl: string): Promise<Record<Mod
   };
   const services = {} as Record<Mode, { child: ChildProcess; port: number }>;
   for (const mode of modes) services[mode] = await startService(databaseUrl, envs[mode]);
-  const totals = Object.fromEntries(modes.map((mode) => [mode, 0])) as Record<Mode, number>;
+  const byMode = (value: (mode: Mode) => number) => Object.fromEntries(modes.map((mode) => [mode, value(mode)])) as Record<Mode, number>;
+  const totals = byMode(() => 0);
+  const served = byMode(() => 0);
+  let cpuPerRequest: Record<Mode, number> | undefined;
   try {
     for (const mode of modes) await drive(services[mode].port, 2); // warm-up: JIT, pool connections
+    const cpuBefore = modes.map((mode) => processCpuMs(services[mode].child.pid));
     const slices = Math.round(httpSeconds / httpSlice);
     for (let slice = 0; slice < slices; slice++) {
       for (let i = 0; i < modes.length; i++) {
@@ -243,13 +271,19 @@ async function httpRun(databaseUrl: string, sinkUrl: string): Promise<Record<Mod
         const { perSecond, errors } = await drive(services[mode].port, httpSlice);
         if (errors > 0) throw new Error(`telemetry ${mode}: ${errors} requests failed`);
         totals[mode] += perSecond / slices;
+        served[mode] += perSecond * httpSlice;
       }
+    }
+    const cpuAfter = modes.map((mode) => processCpuMs(services[mode].child.pid));
+    if (cpuBefore.every((ms) => ms !== undefined) && cpuAfter.every((ms) => ms !== undefined)) {
+      cpuPerRequest = byMode((mode) => (((cpuAfter[modes.indexOf(mode)] ?? 0) - (cpuBefore[modes.indexOf(mode)] ?? 0)) * 1_000) / served[mode]);
     }
   } finally {
     await Promise.all(modes.map((mode) => stopService(services[mode].child)));
   }
-  log(`http: telemetry off ${totals.off.toFixed(0)}, on ${totals.on.toFixed(0)} (ratio ${(totals.on / totals.off).toFixed(3)}), 10 % sampled ${totals.sampled.toFixed(0)} (ratio ${(totals.sampled / totals.off).toFixed(3)}) requests/s`);
-  return totals;
+  const cpu = cpuPerRequest ? `; service CPU per request off ${cpuPerRequest.off.toFixed(0)}, on ${cpuPerRequest.on.toFixed(0)}, 10 % sampled ${cpuPerRequest.sampled.toFixed(0)} µs` : '';
+  log(`http: telemetry off ${totals.off.toFixed(0)}, on ${totals.on.toFixed(0)} (ratio ${(totals.on / totals.off).toFixed(3)}), 10 % sampled ${totals.sampled.toFixed(0)} (ratio ${(totals.sampled / totals.off).toFixed(3)}) requests/s${cpu}`);
+  return { perSecond: totals, cpuPerRequest };
 }
 
 async function main(): Promise<void> {
@@ -288,11 +322,20 @@ async function main(): Promise<void> {
   const database = await createTestDatabase('kit_bench_http');
   const sink = await startOtlpSink();
   try {
-    const figures: Record<Mode, number>[] = [];
+    const figures: HttpFigures[] = [];
     for (let run = 0; run < runs; run++) figures.push(await httpRun(database.url, sink.url));
-    const on = figures.map((f) => f.on);
-    const off = figures.map((f) => f.off);
-    const sampled = figures.map((f) => f.sampled);
+    const on = figures.map((f) => f.perSecond.on);
+    const off = figures.map((f) => f.perSecond.off);
+    const sampled = figures.map((f) => f.perSecond.sampled);
+    const cpu = figures.flatMap((f) => (f.cpuPerRequest ? [f.cpuPerRequest] : []));
+    const cpuMetrics =
+      cpu.length === figures.length
+        ? [
+            metric('service CPU per request, telemetry off', 'µs', cpu.map((c) => c.off)),
+            metric('service CPU per request, telemetry on', 'µs', cpu.map((c) => c.on)),
+            metric('service CPU per request, telemetry off ÷ on', 'ratio', cpu.map((c) => c.off / c.on)),
+          ]
+        : [];
     if (sink.received() === 0) throw new Error('telemetry on exported nothing: the comparison would be meaningless');
     writeBenchResult({
       area: 'kit',
@@ -303,8 +346,9 @@ async function main(): Promise<void> {
         metric('telemetry on ÷ off', 'ratio', on.map((value, i) => value / (off[i] ?? Number.NaN)), { op: '>=', value: 0.85 }),
         metric('telemetry on, 10 % of traces sampled: requests/s', 'requests/s', sampled),
         metric('telemetry on, 10 % sampled ÷ off', 'ratio', sampled.map((value, i) => value / (off[i] ?? Number.NaN))),
+        ...cpuMetrics,
       ],
-      notes: `${httpConcurrency} keep-alive clients posting back to back, ${httpSeconds} s per side in ${httpSlice} s slices alternating between the two services (both running, warmed up 2 s each), against a kit service started with --import @metrox/kit/preload. On: every span sampled (OTEL_TRACES_SAMPLER=always_on) and exported over OTLP/HTTP to a local sink; 10 % sampled: parentbased_traceidratio 0.1, everything else alike (${sink.received()} export requests), pg/http/fastify/pino instrumented, logs with trace ids, /metrics histograms with exemplars. Off: OTEL_SDK_DISABLED=true (the preload loads nothing). Service, Postgres and load generator share the machine.`,
+      notes: `${httpConcurrency} keep-alive clients posting back to back, ${httpSeconds} s per side in ${httpSlice} s slices alternating between the two services (both running, warmed up 2 s each), against a kit service started with --import @metrox/kit/preload. On: every span sampled (OTEL_TRACES_SAMPLER=always_on) and exported over OTLP/HTTP to a local sink; 10 % sampled: parentbased_traceidratio 0.1, everything else alike (${sink.received()} export requests), pg/http/fastify/pino instrumented, logs with trace ids, /metrics histograms with exemplars. Off: OTEL_SDK_DISABLED=true (the preload loads nothing). Service CPU per request: user + system time of each service process (all threads) over the measured slices ÷ the requests it served, less sensitive than requests/s to what else runs on the machine. Service, Postgres and load generator share the machine.`,
       command,
     });
   } finally {
