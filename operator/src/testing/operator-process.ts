@@ -10,8 +10,8 @@ import { operatorRbac } from '../install/rbac.ts';
 
 const defaultMain = new URL('../main.ts', import.meta.url).pathname;
 const nodeBinary = process.execPath;
-/** As in the image's entrypoint (operator/Dockerfile). */
-const operatorNodeFlags = ['--max-semi-space-size=4'];
+/** As in the image's entrypoint (operator/Dockerfile); METROX_OPERATOR_NODE_FLAGS replaces them, e.g. to compare GC settings. */
+const operatorNodeFlags = process.env.METROX_OPERATOR_NODE_FLAGS?.split(' ').filter((flag) => flag !== '') ?? ['--max-semi-space-size=4'];
 
 // One free-port helper for every suite.
 export { freePort };
