@@ -65,9 +65,12 @@ export class OutboxRelay {
    */
   async publishBatch(): Promise<number> {
     const { pool, broker, batchSize } = this.#options;
-    const claim = `UPDATE metrox_outbox SET published_at = now()
-      WHERE seq IN (SELECT seq FROM metrox_outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${String(Math.trunc(batchSize))} FOR UPDATE SKIP LOCKED)
-      RETURNING seq, id, type, envelope, traceparent, tracestate`;
+    // MATERIALIZED: the locked selection runs exactly once, whatever plan the UPDATE gets.
+    const claim = `WITH claimed AS MATERIALIZED (
+        SELECT seq FROM metrox_outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${String(Math.trunc(batchSize))} FOR UPDATE SKIP LOCKED
+      )
+      UPDATE metrox_outbox o SET published_at = now() FROM claimed WHERE o.seq = claimed.seq
+      RETURNING o.seq, o.id, o.type, o.envelope, o.traceparent, o.tracestate`;
     const published = await withTransactionOpenedBy(pool, `BEGIN; ${claim}`, async (_tx, [claimedRows]) => {
       const rows = ((claimedRows?.rows ?? []) as OutboxRow[]).sort((a, b) => Number(a.seq) - Number(b.seq));
       if (rows.length === 0) return [];
