@@ -15,6 +15,7 @@ import { benchRuns, metric, writeBenchResult } from './result.ts';
 const count = Number(process.env.METROX_BENCH_OPERATOR_COUNT ?? 1000);
 const namespace = 'bench';
 const resyncSeconds = 20;
+const concurrency = process.env.METROX_BENCH_OPERATOR_CONCURRENCY ?? '16';
 /** Another build of the operator (its src/main.ts), to compare two side by side. */
 const operatorMain = process.env.METROX_BENCH_OPERATOR_MAIN;
 
@@ -81,7 +82,7 @@ async function once(): Promise<Run> {
     await cp.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
     const kubeconfig = await operatorIdentity(cp.kubeConfig, (ns, name) => cp.serviceAccountKubeConfig(ns, name));
     const nodeOptions = process.env.METROX_BENCH_OPERATOR_NODE_OPTIONS;
-    const operator = await startOperator(kubeconfig, { METROX_CONCURRENCY: '16', METROX_RESYNC_SECONDS: String(resyncSeconds), ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }) }, operatorMain);
+    const operator = await startOperator(kubeconfig, { METROX_CONCURRENCY: concurrency, METROX_RESYNC_SECONDS: String(resyncSeconds), ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }) }, operatorMain);
     let peakRss = 0;
     let stopWatching: AbortController | undefined;
     const sampler = setInterval(() => {
@@ -210,7 +211,7 @@ const file = writeBenchResult({
     metric('reconcile p50 (histogram bucket bound)', 'ms', runs.map((r) => r.p50Ms)),
     metric('reconcile p99 (histogram bucket bound)', 'ms', runs.map((r) => r.p99Ms)),
   ],
-  notes: (count < 1000 ? `Run with METROX_BENCH_OPERATOR_COUNT=${count}. ` : '') + 'One local etcd + kube-apiserver on the same 2-core machine as the operator (METROX_CONCURRENCY=16) and the load generator; no kube-controller-manager, so Deployments report no Pods. Each run starts a fresh control plane. Convergence is followed through a watch; CPU is each process\'s process_cpu_seconds_total over the same interval, a measure of work that holds on a loaded machine.',
+  notes: (count < 1000 ? `Run with METROX_BENCH_OPERATOR_COUNT=${count}. ` : '') + 'One local etcd + kube-apiserver on the same 2-core machine as the operator (METROX_CONCURRENCY=' + concurrency + ') and the load generator; no kube-controller-manager, so Deployments report no Pods. Each run starts a fresh control plane. Convergence is followed through a watch; CPU is each process\'s process_cpu_seconds_total over the same interval, a measure of work that holds on a loaded machine.',
   command: 'npm run bench -- operator',
 });
 console.error(`[operator] wrote ${file}`);
