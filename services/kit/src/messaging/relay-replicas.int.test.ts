@@ -23,8 +23,9 @@ describe('two relays on one outbox', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    pools.push(createPool(database.url, 4), createPool(database.url, 4));
-    await migrate(pools[0]!, kitMigrations);
+    const [first, second] = [createPool(database.url, 4), createPool(database.url, 4)];
+    pools.push(first, second);
+    await migrate(first, kitMigrations);
     target = testBroker('rabbitmq');
     broker = createBroker(target.config, logger);
     await broker.connect();
