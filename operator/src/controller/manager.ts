@@ -8,7 +8,7 @@ import type { OperatorConfig } from '../install/configuration.ts';
 import { managedBy } from '../render/names.ts';
 import { Informer } from './informer.ts';
 import { serviceMonitorCrdName, serviceMonitorsServed } from './prometheus-operator.ts';
-import type { KubeClient } from './kube-client.ts';
+import { KubeApiError, type KubeClient } from './kube-client.ts';
 import { LeaderElector } from './leader-election.ts';
 import { controllerName, operatorMetrics } from './metrics.ts';
 import { Reconciler } from './reconciler.ts';
@@ -82,11 +82,21 @@ export async function startManager(client: KubeClient, config: OperatorConfig, l
     }
     requeueAll();
   };
+  let crdForbidden = false;
   const serviceMonitorCrd = new Informer(client, kinds.CustomResourceDefinition, {
     fieldSelector: `metadata.name=${serviceMonitorCrdName}`,
     onChange: followServiceMonitorApi,
     onSynced: followServiceMonitorApi,
-    onError: onError(kinds.CustomResourceDefinition.kind),
+    onError: (error) => {
+      // RBAC from before the CRD rule (an operator upgraded ahead of its ClusterRole):
+      // work on with scrape annotations rather than never becoming ready.
+      if (error instanceof KubeApiError && error.status === 403 && !crdForbidden) {
+        crdForbidden = true;
+        log('warn', 'may not read the ServiceMonitor CRD; rendering scrape annotations until the ClusterRole allows it', { crd: serviceMonitorCrdName });
+        return;
+      }
+      onError(kinds.CustomResourceDefinition.kind)(error);
+    },
   });
 
   const informers = [services, serviceMonitorCrd, ...children.values()];
@@ -108,7 +118,7 @@ export async function startManager(client: KubeClient, config: OperatorConfig, l
     }
   };
 
-  const synced = () => informers.every((i) => i.synced);
+  const synced = () => informers.every((i) => i.synced || (i === serviceMonitorCrd && crdForbidden));
   let stopping = false;
   let resync: NodeJS.Timeout | undefined;
   const stop = async () => {

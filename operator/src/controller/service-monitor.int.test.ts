@@ -1,7 +1,7 @@
 // ServiceMonitors follow the Prometheus Operator: installed after the operator
 // started, its CRD turns scrape annotations into ServiceMonitors (with the cipher
 // sidecar as a second endpoint); removed, the annotations come back.
-import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '@metrox/test/control-plane';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind } from '../api/metroxservice.ts';
@@ -31,6 +31,7 @@ describe('ServiceMonitors follow the Prometheus Operator CRD', () => {
   let objects: CustomObjectsApi;
   let apps: AppsV1Api;
   let core: CoreV1Api;
+  let kubeconfig: string;
 
   beforeAll(async () => {
     cp = await startControlPlane();
@@ -39,7 +40,7 @@ describe('ServiceMonitors follow the Prometheus Operator CRD', () => {
     apps = cp.kubeConfig.makeApiClient(AppsV1Api);
     objects = cp.kubeConfig.makeApiClient(CustomObjectsApi);
     await core.createNamespace({ body: { metadata: { name: namespace } } });
-    const kubeconfig = await operatorIdentity(cp.kubeConfig, (ns, name) => cp.serviceAccountKubeConfig(ns, name));
+    kubeconfig = await operatorIdentity(cp.kubeConfig, (ns, name) => cp.serviceAccountKubeConfig(ns, name));
     operator = await startOperator(kubeconfig);
   });
   afterAll(async () => {
@@ -74,5 +75,30 @@ describe('ServiceMonitors follow the Prometheus Operator CRD', () => {
     await waitFor('scrape annotations back', async () => (await podAnnotations())['prometheus.io/scrape'] === 'true', 45_000);
     await waitFor('the sidecar port off the Service', async () => (await core.readNamespacedService({ namespace, name: 'payment' })).spec?.ports?.length === 1);
     expect(operator.log()).toContain('ServiceMonitor API gone');
+  });
+
+  it('works on with scrape annotations when its ClusterRole predates the CRD rule', async () => {
+    const rbac = cp.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    const role = await rbac.readClusterRole({ name: 'metrox-operator' });
+    const rules = role.rules ?? [];
+    await operator.stop();
+    role.rules = rules.filter((r) => !(r.apiGroups ?? []).includes('apiextensions.k8s.io'));
+    await rbac.replaceClusterRole({ name: 'metrox-operator', body: role });
+    try {
+      operator = await startOperator(kubeconfig);
+      const mxs = mxsClient(cp.kubeConfig);
+      await mxs.create(namespace, { apiVersion, kind, metadata: { name: 'older-rbac' }, spec: { image: 'ghcr.io/metrox/older:1.0.0' } });
+      await waitFor('older-rbac reconciled', async () => {
+        const current = await mxs.get(namespace, 'older-rbac');
+        return current.status?.observedGeneration === current.metadata.generation;
+      }, 45_000);
+      const template = (await apps.readNamespacedDeployment({ namespace, name: 'older-rbac' })).spec?.template.metadata?.annotations ?? {};
+      expect(template['prometheus.io/scrape']).toBe('true');
+      expect(operator.log()).toContain('may not read the ServiceMonitor CRD');
+    } finally {
+      const current = await rbac.readClusterRole({ name: 'metrox-operator' });
+      current.rules = rules;
+      await rbac.replaceClusterRole({ name: 'metrox-operator', body: current });
+    }
   });
 });
