@@ -1,5 +1,5 @@
 // Least-privilege RBAC of the operator: exactly the verbs its code paths use.
-// Children are applied with server-side apply (patch; create on first apply),
+// Children are created (create), then applied with server-side apply (patch),
 // never deleted one by one except the optional ones (HPA, PDB) when the spec drops
 // them: owner references let the garbage collector do the rest. Secrets are only
 // read and written by name, never listed or watched.
