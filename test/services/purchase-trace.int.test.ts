@@ -77,4 +77,9 @@ it('one purchase is one trace across transaction, payment (and its cipher helper
   const encrypt = spans.find((s) => s.service === 'payment' && s.name === 'cipher encrypt');
   expect(encrypt).toBeDefined();
   expect(spans.some((s) => s.service === 'payment-cipher' && s.parentSpanId === encrypt?.spanId)).toBe(true);
+  // Database statements are in the trace, named after what they do (prepared statements carry
+  // readable names); a bare COMMIT or ROLLBACK is not traced.
+  const statements = spans.filter((s) => s.name.startsWith('pg.query'));
+  expect(statements.some((s) => s.name.startsWith('pg.query:insert_metrox_outbox_'))).toBe(true);
+  expect(statements.filter((s) => /^pg\.query:(COMMIT|ROLLBACK)\b/.test(s.name)).map((s) => s.name)).toEqual([]);
 });
