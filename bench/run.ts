@@ -3,7 +3,7 @@
 // the next, then collects bench/results/*.json into the table in bench/README.md.
 //
 //   npm run bench                       every bench, METROX_BENCH_RUNS=3 repetitions each
-//   npm run bench -- messaging          only bench/messaging.bench.ts
+//   npm run bench -- kit                only bench/kit.bench.ts
 //   npm run bench -- --collect          only rebuild the README table from the results
 //   METROX_BENCH_RUNS=5 npm run bench   more repetitions (each bench reports medians)
 import { spawnSync } from 'node:child_process';
