@@ -5,8 +5,8 @@
 // disconnected for as long as the test needs, refuses a dedicated user for a while.
 import { endpoints } from '@metrox/test/endpoints';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService, type Service } from '../service.ts';
 import { createTestDatabase, eventually, testBroker, uniqueSuffix, type TestBroker, type TestDatabase } from '../testing/infra.ts';
+import { startPurchaseProbe, type PurchaseProbe } from '../testing/purchase-probe.ts';
 
 const management = new URL(endpoints().RABBITMQ_MANAGEMENT_URL);
 const managementAuth = `Basic ${Buffer.from(`${decodeURIComponent(management.username)}:${decodeURIComponent(management.password)}`).toString('base64')}`;
@@ -31,25 +31,12 @@ async function closeConnectionsOf(user: string): Promise<number> {
   return mine.length;
 }
 
-const purchase = (id: string) => ({
-  transactionId: id,
-  riderId: 'rider-1',
-  fromStation: 'A',
-  toStation: 'B',
-  paymentMethod: 'card' as const,
-  fareCents: 1_000,
-  currency: 'INR',
-  createdAt: new Date().toISOString(),
-});
-
 describe('a service when RabbitMQ drops its connection', () => {
   let database: TestDatabase;
   let target: TestBroker;
-  let service: Service;
-  let base: string;
+  let probe: PurchaseProbe;
   const user = `kit-reconnect-${uniqueSuffix()}`;
   const consumer = `kit-reconnect-${uniqueSuffix()}`;
-  const lines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
     await manage('PUT', `/api/users/${user}`, { password: 'reconnect', tags: '' });
@@ -59,97 +46,61 @@ describe('a service when RabbitMQ drops its connection', () => {
     const amqpUrl = new URL(target.config.url);
     amqpUrl.username = user;
     amqpUrl.password = 'reconnect';
-    service = await createService({
+    probe = await startPurchaseProbe({
       name: 'kit-reconnect-test',
+      consumer,
       env: {
         ...target.env,
         AMQP_URL: amqpUrl.toString(),
         DATABASE_URL: database.url,
-        HOST: '127.0.0.1',
-        PORT: '0',
-        GRPC_PORT: '0',
-        OUTBOX_POLL_INTERVAL_MS: '100',
-        LOG_LEVEL: 'info',
-      },
-      logDestination: { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-      migrations: [{ id: '001_applied', sql: 'CREATE TABLE applied (transaction_id text NOT NULL)' }],
-      routes(app, kit) {
-        app.post('/v1/purchases/:id', async (request, reply) => {
-          const { id } = request.params as { id: string };
-          await kit.withTransaction((tx) => kit.publish(tx, 'TransactionCreated', purchase(id)));
-          return reply.code(201).send({ id });
-        });
-      },
-      events: {
-        consumer,
-        handlers: {
-          async TransactionCreated(data, ctx) {
-            // No unique constraint: only the inbox stands between a redelivery and a second row.
-            await ctx.tx.query('INSERT INTO applied (transaction_id) VALUES ($1)', [data.transactionId]);
-          },
-        },
       },
     });
-    base = `http://127.0.0.1:${(await service.start()).httpPort}`;
   });
 
   afterAll(async () => {
     await allowUser(user).catch(() => undefined);
-    await service.stop();
+    await probe.service.stop();
     await manage('DELETE', `/api/users/${user}`);
     await target.cleanup([consumer]);
     await database.drop();
   });
 
-  const applied = async (id: string) => {
-    const { rows } = await service.kit.pool.query<{ n: string }>('SELECT count(*) AS n FROM applied WHERE transaction_id = $1', [id]);
-    return Number(rows[0]?.n ?? 0);
-  };
-  const readiness = async () => {
-    const response = await fetch(`${base}/readyz`);
-    return { status: response.status, body: (await response.json()) as { checks?: Record<string, boolean> } };
-  };
-  const buy = async (id: string) => {
-    const response = await fetch(`${base}/v1/purchases/${id}`, { method: 'POST' });
-    expect(response.status).toBe(201);
-  };
-
   it('is not ready while disconnected, keeps events pending in the outbox, then reconnects, resumes and applies each event once', async () => {
-    await buy('before');
-    await eventually(() => applied('before'), (n) => n === 1);
-    expect((await readiness()).status).toBe(200);
+    await probe.buy('before');
+    await eventually(() => probe.applied('before'), (n) => n === 1);
+    expect((await probe.readiness()).status).toBe(200);
 
     // The broker closes the connection and refuses the user until allowed again.
     await refuseUser(user);
     await eventually(() => closeConnectionsOf(user), (n) => n > 0);
-    const notReady = await eventually(readiness, (r) => r.status === 503);
+    const notReady = await eventually(probe.readiness, (r) => r.status === 503);
     expect(notReady.body.checks).toMatchObject({ broker: false, database: true });
 
     // Published while disconnected: the outbox keeps it, the relay keeps trying.
-    await buy('during');
-    const { rows } = await service.kit.pool.query<{ id: string }>("SELECT id FROM metrox_outbox WHERE envelope->'data'->>'transactionId' = 'during'");
+    await probe.buy('during');
+    const { rows } = await probe.service.kit.pool.query<{ id: string }>("SELECT id FROM metrox_outbox WHERE envelope->'data'->>'transactionId' = 'during'");
     const eventId = rows[0]?.id;
     expect(eventId).toBeDefined();
     const attempts = async () => {
-      const result = await service.kit.pool.query<{ published: boolean; attempts: number }>(
+      const result = await probe.service.kit.pool.query<{ published: boolean; attempts: number }>(
         'SELECT published_at IS NOT NULL AS published, publish_attempts AS attempts FROM metrox_outbox WHERE id = $1',
         [eventId],
       );
       return result.rows[0];
     };
     expect(await eventually(attempts, (row) => (row?.attempts ?? 0) >= 2)).toMatchObject({ published: false });
-    expect(lines.some((line) => line.msg === 'RabbitMQ reconnect failed')).toBe(true);
+    expect(probe.lines.some((line) => line.msg === 'RabbitMQ reconnect failed')).toBe(true);
 
     await allowUser(user);
-    await eventually(readiness, (r) => r.status === 200);
-    expect(lines.some((line) => typeof line.msg === 'string' && line.msg.startsWith('RabbitMQ reconnected'))).toBe(true);
-    await eventually(() => applied('during'), (n) => n === 1);
+    await eventually(probe.readiness, (r) => r.status === 200);
+    expect(probe.lines.some((line) => typeof line.msg === 'string' && line.msg.startsWith('RabbitMQ reconnected'))).toBe(true);
+    await eventually(() => probe.applied('during'), (n) => n === 1);
     expect(await attempts()).toMatchObject({ published: true });
 
     // A last event behind the others: once it is applied, any redelivery before it was seen.
-    await buy('after');
-    await eventually(() => applied('after'), (n) => n === 1);
-    expect(await applied('before')).toBe(1);
-    expect(await applied('during')).toBe(1);
+    await probe.buy('after');
+    await eventually(() => probe.applied('after'), (n) => n === 1);
+    expect(await probe.applied('before')).toBe(1);
+    expect(await probe.applied('during')).toBe(1);
   });
 });
