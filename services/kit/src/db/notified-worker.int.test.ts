@@ -28,7 +28,7 @@ describe('a notified worker', () => {
 
   const notify = () => pool.query('SELECT pg_notify($1, $2)', [channel, 'due']);
   /** A worker on the test channel that polls only once a minute: anything sooner is a NOTIFY's doing. */
-  const testWorker = (options: Pick<NotifiedWorkerOptions, 'step' | 'backoffMs'>) =>
+  const testWorker = (options: Pick<NotifiedWorkerOptions, 'step' | 'backoffMs' | 'loops'>) =>
     new NotifiedWorker({ name: 'test worker', pool, channel, pollIntervalMs: 60_000, logger, ...options });
 
   it('wakes on NOTIFY, runs again at once while there is more, and stops after the step in progress', async () => {
@@ -77,6 +77,37 @@ describe('a notified worker', () => {
     await worker.start();
     try {
       await eventually(() => Promise.resolve(steps), (n) => n === 2, 5_000);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('runs its loops side by side over one listener, and a NOTIFY wakes every sleeping loop', async () => {
+    let inStep = 0;
+    let mostAtOnce = 0;
+    let steps = 0;
+    const worker = testWorker({
+      loops: 3,
+      step: async () => {
+        steps++;
+        inStep++;
+        mostAtOnce = Math.max(mostAtOnce, inStep);
+        await sleep(200);
+        inStep--;
+        return 'idle';
+      },
+    });
+    await worker.start();
+    try {
+      await eventually(() => Promise.resolve(steps), (n) => n === 3, 5_000);
+      expect(mostAtOnce).toBe(3);
+      const listeners = await pool.query<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN kit_test_worker'",
+      );
+      expect(Number(listeners.rows[0]?.n)).toBe(1);
+      await sleep(300); // all three asleep now, with a minute to go
+      await notify();
+      await eventually(() => Promise.resolve(steps), (n) => n === 6, 5_000);
     } finally {
       await worker.stop();
     }

@@ -21,6 +21,8 @@ export interface NotifiedWorkerOptions {
   step: () => Promise<StepResult>;
   /** Delay after `failures` consecutive failures; defaults to 250 ms doubling up to 30 s. */
   backoffMs?: (failures: number) => number;
+  /** Loops stepping side by side over one listener (default 1); the step must then be safe to run concurrently (SKIP LOCKED). */
+  loops?: number;
 }
 
 const identifier = /^[a-z_][a-z0-9_]*$/;
@@ -30,19 +32,25 @@ export function defaultBackoffMs(failures: number): number {
   return Math.min(30_000, 250 * 2 ** Math.min(Math.max(failures, 1), 7));
 }
 
+/** One loop's state: how it is sleeping, and whether a NOTIFY came while it stepped. */
+interface Loop {
+  wake: (() => void) | undefined;
+  /** After a failure the wait is a backoff: a NOTIFY must not cut it short. */
+  wakeOnNotify: boolean;
+  /** A NOTIFY came while a step ran: that step may have missed its rows, so run again. */
+  notifiedDuringStep: boolean;
+}
+
 export class NotifiedWorker {
   readonly #options: NotifiedWorkerOptions;
   #running = false;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
-  /** After a failure the wait is a backoff: a NOTIFY must not cut it short. */
-  #wakeOnNotify = true;
-  /** A NOTIFY came while a step ran: that step may have missed its rows, so run again. */
-  #notifiedDuringStep = false;
+  #loops: Promise<void>[] = [];
+  readonly #states = new Set<Loop>();
   #listener: pg.PoolClient | undefined;
 
   constructor(options: NotifiedWorkerOptions) {
     if (!identifier.test(options.channel)) throw new Error(`channel "${options.channel}" is not a plain lower-case identifier`);
+    if (options.loops !== undefined && (!Number.isInteger(options.loops) || options.loops < 1)) throw new Error('loops must be a positive integer');
     this.#options = options;
   }
 
@@ -54,14 +62,14 @@ export class NotifiedWorker {
     if (this.#running) return;
     this.#running = true;
     await this.#listen();
-    this.#loop = this.#run();
+    this.#loops = Array.from({ length: this.#options.loops ?? 1 }, () => this.#run());
   }
 
-  /** Lets the step in progress finish, then stops. */
+  /** Lets the steps in progress finish, then stops. */
   async stop(): Promise<void> {
     this.#running = false;
-    this.#wake?.();
-    await this.#loop;
+    for (const loop of this.#states) loop.wake?.();
+    await Promise.all(this.#loops);
     const listener = this.#listener;
     this.#listener = undefined;
     if (listener) {
@@ -73,9 +81,11 @@ export class NotifiedWorker {
   async #run(): Promise<void> {
     const { logger, name, pollIntervalMs, step } = this.#options;
     const backoff = this.#options.backoffMs ?? defaultBackoffMs;
+    const loop: Loop = { wake: undefined, wakeOnNotify: true, notifiedDuringStep: false };
+    this.#states.add(loop);
     let failures = 0;
     while (this.#running) {
-      this.#notifiedDuringStep = false;
+      loop.notifiedDuringStep = false;
       let result: StepResult;
       try {
         result = await step();
@@ -87,24 +97,32 @@ export class NotifiedWorker {
       if (result === 'more') continue;
       // A listener lost with its connection is replaced once the database answers again.
       if (!this.#listener && failures === 0) await this.#listen();
-      await this.#sleep(failures > 0 ? backoff(failures) : pollIntervalMs, failures === 0);
+      await this.#sleep(loop, failures > 0 ? backoff(failures) : pollIntervalMs, failures === 0);
     }
+    this.#states.delete(loop);
   }
 
-  async #sleep(ms: number, wakeOnNotify: boolean): Promise<void> {
+  async #sleep(loop: Loop, ms: number, wakeOnNotify: boolean): Promise<void> {
     if (!this.#running) return;
     // A NOTIFY since the step began may be for rows that step did not see.
-    if (wakeOnNotify && this.#notifiedDuringStep) return;
-    this.#wakeOnNotify = wakeOnNotify;
+    if (wakeOnNotify && loop.notifiedDuringStep) return;
+    loop.wakeOnNotify = wakeOnNotify;
     await new Promise<void>((resolve) => {
       const finish = (): void => {
         clearTimeout(timer);
-        this.#wake = undefined;
+        loop.wake = undefined;
         resolve();
       };
       const timer = setTimeout(finish, ms);
-      this.#wake = finish;
+      loop.wake = finish;
     });
+  }
+
+  #notified(): void {
+    for (const loop of this.#states) {
+      if (loop.wake === undefined) loop.notifiedDuringStep = true;
+      else if (loop.wakeOnNotify) loop.wake();
+    }
   }
 
   async #listen(): Promise<void> {
@@ -112,8 +130,7 @@ export class NotifiedWorker {
     try {
       const listener = await pool.connect();
       listener.on('notification', () => {
-        if (this.#wake === undefined) this.#notifiedDuringStep = true;
-        else if (this.#wakeOnNotify) this.#wake();
+        this.#notified();
       });
       listener.on('error', () => {
         // Polling carries on without the wake-up until the loop listens again.

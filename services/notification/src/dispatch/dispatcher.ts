@@ -31,13 +31,11 @@ export interface DispatcherOptions {
 
 export class Dispatcher {
   readonly #options: DispatcherOptions;
-  readonly #workers: NotifiedWorker[];
+  readonly #worker: NotifiedWorker;
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
-    // Several loops, so one batch waiting on its slowest send does not hold up the next
-    // (SKIP LOCKED hands each loop different rows). Each holds one connection per batch.
-    this.#workers = Array.from({ length: options.loops }, () => new NotifiedWorker({
+    this.#worker = new NotifiedWorker({
       name: 'notification dispatcher',
       pool: options.kit.pool,
       channel: dueChannel,
@@ -47,16 +45,19 @@ export class Dispatcher {
       // Each failed row carries its own retry time; the loop only pauses, so an outage of
       // Transaction is not walked through at the pace of timeouts.
       backoffMs: () => options.pollIntervalMs,
-    }));
+      // Several loops, so one batch waiting on its slowest send does not hold up the next
+      // (SKIP LOCKED hands each loop different rows). Each holds one connection per batch.
+      loops: options.loops,
+    });
   }
 
-  async start(): Promise<void> {
-    await Promise.all(this.#workers.map((worker) => worker.start()));
+  start(): Promise<void> {
+    return this.#worker.start();
   }
 
   /** Finishes the batches in progress, then stops. */
-  async stop(): Promise<void> {
-    await Promise.all(this.#workers.map((worker) => worker.stop()));
+  stop(): Promise<void> {
+    return this.#worker.stop();
   }
 
   async #step(): Promise<StepResult> {
