@@ -28,7 +28,7 @@ describe('a notified worker', () => {
 
   const notify = () => pool.query('SELECT pg_notify($1, $2)', [channel, 'due']);
   /** A worker on the test channel that polls only once a minute: anything sooner is a NOTIFY's doing. */
-  const testWorker = (options: Pick<NotifiedWorkerOptions, 'step' | 'backoffMs' | 'loops'>) =>
+  const testWorker = (options: Pick<NotifiedWorkerOptions, 'step' | 'backoffMs' | 'loops'> & { pollIntervalMs?: number }) =>
     new NotifiedWorker({ name: 'test worker', pool, channel, pollIntervalMs: 60_000, logger, ...options });
 
   it('wakes on NOTIFY, runs again at once while there is more, and stops after the step in progress', async () => {
@@ -108,6 +108,23 @@ describe('a notified worker', () => {
       await sleep(300); // all three asleep now, with a minute to go
       await notify();
       await eventually(() => Promise.resolve(steps), (n) => n === 6, 5_000);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('listens again, once, after its listening connection is killed', async () => {
+    const worker = testWorker({ loops: 3, pollIntervalMs: 300, step: () => Promise.resolve('idle') });
+    const listening = async () =>
+      (await pool.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN kit_test_worker'")).rows;
+    await worker.start();
+    try {
+      const [first] = await eventually(listening, (rows) => rows.length === 1, 5_000);
+      await pool.query('SELECT pg_terminate_backend($1)', [first?.pid]);
+      // The next polled steps find no listener and replace it, with one connection for all loops.
+      await eventually(listening, (rows) => rows.length === 1 && rows[0]?.pid !== first?.pid, 10_000);
+      await sleep(1_000);
+      expect((await listening()).length).toBe(1);
     } finally {
       await worker.stop();
     }

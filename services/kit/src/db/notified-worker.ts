@@ -32,6 +32,12 @@ export function defaultBackoffMs(failures: number): number {
   return Math.min(30_000, 250 * 2 ** Math.min(Math.max(failures, 1), 7));
 }
 
+/** The connection LISTENing for the worker, and how to give it back exactly once. */
+interface Listener {
+  client: pg.PoolClient;
+  release: (broken: boolean) => void;
+}
+
 /** One loop's state: how it is sleeping, and whether a NOTIFY came while it stepped. */
 interface Loop {
   wake: (() => void) | undefined;
@@ -46,7 +52,8 @@ export class NotifiedWorker {
   #running = false;
   #loops: Promise<void>[] = [];
   readonly #states = new Set<Loop>();
-  #listener: pg.PoolClient | undefined;
+  #listener: Listener | undefined;
+  #listening: Promise<void> | undefined;
 
   constructor(options: NotifiedWorkerOptions) {
     if (!identifier.test(options.channel)) throw new Error(`channel "${options.channel}" is not a plain lower-case identifier`);
@@ -70,11 +77,12 @@ export class NotifiedWorker {
     this.#running = false;
     for (const loop of this.#states) loop.wake?.();
     await Promise.all(this.#loops);
+    await this.#listening;
     const listener = this.#listener;
     this.#listener = undefined;
     if (listener) {
-      await listener.query(`UNLISTEN ${this.#options.channel}`).catch(() => undefined);
-      listener.release();
+      await listener.client.query(`UNLISTEN ${this.#options.channel}`).catch(() => undefined);
+      listener.release(false);
     }
   }
 
@@ -125,27 +133,62 @@ export class NotifiedWorker {
     }
   }
 
-  async #listen(): Promise<void> {
+  /** Connects the listener; loops that ask while a connect is under way share it. */
+  #listen(): Promise<void> {
+    this.#listening ??= this.#connectListener().finally(() => {
+      this.#listening = undefined;
+    });
+    return this.#listening;
+  }
+
+  async #connectListener(): Promise<void> {
     const { pool, channel, logger, name } = this.#options;
+    let client: pg.PoolClient | undefined;
+    let listener: Listener | undefined;
     try {
-      const listener = await pool.connect();
-      listener.on('notification', () => {
-        this.#notified();
-      });
-      listener.on('error', () => {
-        // Polling carries on without the wake-up until the loop listens again.
-        if (this.#listener === listener) this.#listener = undefined;
-        listener.release(true);
-      });
-      await listener.query(`LISTEN ${channel}`);
+      client = await pool.connect();
+      listener = this.#listenerOn(client);
+      await client.query(`LISTEN ${channel}`);
       // stop() may have run meanwhile and would never release this one.
       if (!this.#running) {
-        listener.release();
+        await client.query(`UNLISTEN ${channel}`).catch(() => undefined);
+        listener.release(false);
         return;
       }
       this.#listener = listener;
     } catch (error) {
+      if (listener) listener.release(true);
+      else client?.release(true);
       logger.warn({ err: error }, `${name} polls without LISTEN/NOTIFY`);
     }
+  }
+
+  /**
+   * Wires a pooled client as the listener. Its handlers come off again when it is released:
+   * the pool hands the connection to others afterwards, and they must not wake this worker.
+   */
+  #listenerOn(client: pg.PoolClient): Listener {
+    const onNotification = (): void => {
+      this.#notified();
+    };
+    const onError = (): void => {
+      // Polling carries on without the wake-up until a loop listens again.
+      if (this.#listener?.client === client) this.#listener = undefined;
+      listener.release(true);
+    };
+    let released = false;
+    const listener: Listener = {
+      client,
+      release(broken) {
+        if (released) return;
+        released = true;
+        client.removeListener('notification', onNotification);
+        client.removeListener('error', onError);
+        client.release(broken);
+      },
+    };
+    client.on('notification', onNotification);
+    client.on('error', onError);
+    return listener;
   }
 }
