@@ -9,6 +9,8 @@ import { resources, restrictedContainerSecurity, restrictedPodSecurity, scratchV
 const { name, port, adminSecret } = platform.postgres;
 /** uid of the `postgres` user in the Alpine image. */
 const postgresUid = 70;
+/** Room for the services' pools at a few replicas each, the operator and an admin session. */
+const maxConnections = 300;
 
 export interface PostgresProps {
   /** Size of the data volume. */
@@ -57,6 +59,9 @@ export class Postgres extends Construct {
               {
                 name: 'postgres',
                 image: platformImages.postgres,
+                // Every service replica keeps a pool of up to DATABASE_POOL_MAX (24) connections:
+                // four services scaled out would pass Postgres' default limit of 100.
+                args: ['-c', `max_connections=${String(maxConnections)}`],
                 ports: [{ name: 'postgres', containerPort: port }],
                 env: [
                   { name: 'POSTGRES_USER', valueFrom: { secretKeyRef: { name: adminSecret, key: 'username' } } },
