@@ -21,7 +21,7 @@ export class EventFeed {
   readonly #pool: Pool;
   readonly #logger: Logger;
   readonly #onApplied: (event: LoggedEvent) => void;
-  #listener: pg.PoolClient | undefined;
+  #listener: { client: pg.PoolClient; release: (broken: boolean) => void } | undefined;
   #closed = false;
   #reconnect: NodeJS.Timeout | undefined;
 
@@ -35,17 +35,33 @@ export class EventFeed {
 
   async start(): Promise<void> {
     const client = await this.#pool.connect();
-    client.on('notification', (message) => {
+    const onNotification = (message: pg.Notification): void => {
       if (message.channel === feedChannel && message.payload) void this.#deliver(message.payload);
-    });
-    client.on('error', (error) => {
+    };
+    const onError = (error: Error): void => {
       this.#logger.warn({ err: error }, 'event feed lost its database connection; reconnecting');
-      client.release(true);
+      release(true);
       this.#listener = undefined;
       this.#scheduleReconnect();
-    });
-    await client.query(`LISTEN ${feedChannel}`);
-    this.#listener = client;
+    };
+    // The pool hands the connection to others once it is back: the feed's handlers come off first.
+    let released = false;
+    const release = (broken: boolean): void => {
+      if (released) return;
+      released = true;
+      client.removeListener('notification', onNotification);
+      client.removeListener('error', onError);
+      client.release(broken);
+    };
+    client.on('notification', onNotification);
+    client.on('error', onError);
+    try {
+      await client.query(`LISTEN ${feedChannel}`);
+    } catch (error) {
+      release(true);
+      throw error;
+    }
+    this.#listener = { client, release };
   }
 
   #scheduleReconnect(): void {
@@ -85,8 +101,8 @@ export class EventFeed {
     const listener = this.#listener;
     this.#listener = undefined;
     if (listener) {
-      await listener.query(`UNLISTEN ${feedChannel}`).catch(() => undefined);
-      listener.release();
+      await listener.client.query(`UNLISTEN ${feedChannel}`).catch(() => undefined);
+      listener.release(false);
     }
   }
 
