@@ -2,8 +2,8 @@
 // runs a step while the step reports more work, otherwise sleeps until a Postgres
 // NOTIFY on its channel, the poll interval, or a backoff after failures. The NOTIFY only
 // shortens the wait; polling alone is correct, so a lost listener costs latency, not work.
-import type pg from 'pg';
 import type { Logger } from 'pino';
+import { isPlainChannel, listen, type PgListener } from './listener.ts';
 import type { Pool } from './pool.ts';
 
 /** more: run again at once; idle: nothing was due; failed: back off before the next step. */
@@ -25,17 +25,9 @@ export interface NotifiedWorkerOptions {
   loops?: number;
 }
 
-const identifier = /^[a-z_][a-z0-9_]*$/;
-
 /** Pure: the default backoff, 250 ms doubling per consecutive failure, capped at 30 s. */
 export function defaultBackoffMs(failures: number): number {
   return Math.min(30_000, 250 * 2 ** Math.min(Math.max(failures, 1), 7));
-}
-
-/** The connection LISTENing for the worker, and how to give it back exactly once. */
-interface Listener {
-  client: pg.PoolClient;
-  release: (broken: boolean) => void;
 }
 
 /** One loop's state: how it is sleeping, and whether a NOTIFY came while it stepped. */
@@ -52,11 +44,11 @@ export class NotifiedWorker {
   #running = false;
   #loops: Promise<void>[] = [];
   readonly #states = new Set<Loop>();
-  #listener: Listener | undefined;
+  #listener: PgListener | undefined;
   #listening: Promise<void> | undefined;
 
   constructor(options: NotifiedWorkerOptions) {
-    if (!identifier.test(options.channel)) throw new Error(`channel "${options.channel}" is not a plain lower-case identifier`);
+    if (!isPlainChannel(options.channel)) throw new Error(`channel "${options.channel}" is not a plain lower-case identifier`);
     if (options.loops !== undefined && (!Number.isInteger(options.loops) || options.loops < 1)) throw new Error('loops must be a positive integer');
     this.#options = options;
   }
@@ -80,10 +72,7 @@ export class NotifiedWorker {
     await this.#listening;
     const listener = this.#listener;
     this.#listener = undefined;
-    if (listener) {
-      await listener.client.query(`UNLISTEN ${this.#options.channel}`).catch(() => undefined);
-      listener.release(false);
-    }
+    await listener?.close();
   }
 
   async #run(): Promise<void> {
@@ -143,52 +132,21 @@ export class NotifiedWorker {
 
   async #connectListener(): Promise<void> {
     const { pool, channel, logger, name } = this.#options;
-    let client: pg.PoolClient | undefined;
-    let listener: Listener | undefined;
     try {
-      client = await pool.connect();
-      listener = this.#listenerOn(client);
-      await client.query(`LISTEN ${channel}`);
-      // stop() may have run meanwhile and would never release this one.
-      if (!this.#running) {
-        await client.query(`UNLISTEN ${channel}`).catch(() => undefined);
-        listener.release(false);
-        return;
-      }
-      this.#listener = listener;
+      const listener: PgListener = await listen(pool, channel, {
+        onNotification: () => {
+          this.#notified();
+        },
+        // Polling carries on without the wake-up until a loop listens again.
+        onLost: () => {
+          if (this.#listener === listener) this.#listener = undefined;
+        },
+      });
+      // stop() may have run meanwhile and would never close this one.
+      if (this.#running) this.#listener = listener;
+      else await listener.close();
     } catch (error) {
-      if (listener) listener.release(true);
-      else client?.release(true);
       logger.warn({ err: error }, `${name} polls without LISTEN/NOTIFY`);
     }
-  }
-
-  /**
-   * Wires a pooled client as the listener. Its handlers come off again when it is released:
-   * the pool hands the connection to others afterwards, and they must not wake this worker.
-   */
-  #listenerOn(client: pg.PoolClient): Listener {
-    const onNotification = (): void => {
-      this.#notified();
-    };
-    const onError = (): void => {
-      // Polling carries on without the wake-up until a loop listens again.
-      if (this.#listener?.client === client) this.#listener = undefined;
-      listener.release(true);
-    };
-    let released = false;
-    const listener: Listener = {
-      client,
-      release(broken) {
-        if (released) return;
-        released = true;
-        client.removeListener('notification', onNotification);
-        client.removeListener('error', onError);
-        client.release(broken);
-      },
-    };
-    client.on('notification', onNotification);
-    client.on('error', onError);
-    return listener;
   }
 }

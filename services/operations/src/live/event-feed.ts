@@ -2,9 +2,8 @@
 // transaction; Postgres delivers it only after COMMIT, to every replica. So watchers of
 // any replica see each applied event once, and never one that rolled back. The replica
 // that applied an event also counts it in the business metrics (post-commit, exactly once).
-import type { Logger, Pool } from '@metrox/kit';
+import { listen, type Logger, type PgListener, type Pool } from '@metrox/kit';
 import { EventEmitter } from 'node:events';
-import type pg from 'pg';
 import { readEvents, type AppliedNotice, type LoggedEvent } from '../projections/apply.ts';
 
 export const feedChannel = 'metrox_operations_events';
@@ -21,7 +20,7 @@ export class EventFeed {
   readonly #pool: Pool;
   readonly #logger: Logger;
   readonly #onApplied: (event: LoggedEvent) => void;
-  #listener: { client: pg.PoolClient; release: (broken: boolean) => void } | undefined;
+  #listener: PgListener | undefined;
   #closed = false;
   #reconnect: NodeJS.Timeout | undefined;
 
@@ -34,34 +33,16 @@ export class EventFeed {
   }
 
   async start(): Promise<void> {
-    const client = await this.#pool.connect();
-    const onNotification = (message: pg.Notification): void => {
-      if (message.channel === feedChannel && message.payload) void this.#deliver(message.payload);
-    };
-    const onError = (error: Error): void => {
-      this.#logger.warn({ err: error }, 'event feed lost its database connection; reconnecting');
-      release(true);
-      this.#listener = undefined;
-      this.#scheduleReconnect();
-    };
-    // The pool hands the connection to others once it is back: the feed's handlers come off first.
-    let released = false;
-    const release = (broken: boolean): void => {
-      if (released) return;
-      released = true;
-      client.removeListener('notification', onNotification);
-      client.removeListener('error', onError);
-      client.release(broken);
-    };
-    client.on('notification', onNotification);
-    client.on('error', onError);
-    try {
-      await client.query(`LISTEN ${feedChannel}`);
-    } catch (error) {
-      release(true);
-      throw error;
-    }
-    this.#listener = { client, release };
+    this.#listener = await listen(this.#pool, feedChannel, {
+      onNotification: (payload) => {
+        if (payload) void this.#deliver(payload);
+      },
+      onLost: (error) => {
+        this.#logger.warn({ err: error }, 'event feed lost its database connection; reconnecting');
+        this.#listener = undefined;
+        this.#scheduleReconnect();
+      },
+    });
   }
 
   #scheduleReconnect(): void {
@@ -100,10 +81,7 @@ export class EventFeed {
     this.#emitter.removeAllListeners();
     const listener = this.#listener;
     this.#listener = undefined;
-    if (listener) {
-      await listener.client.query(`UNLISTEN ${feedChannel}`).catch(() => undefined);
-      listener.release(false);
-    }
+    await listener?.close();
   }
 
   onClose(listener: () => void): () => void {
