@@ -18,7 +18,28 @@ export function createPool(connectionString: string, max = 10): Pool {
 
 /** Runs `work` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
 export function withTransaction<T>(pool: Pool, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return withTransactionOpenedBy(pool, 'BEGIN', (tx) => work(tx));
+  return inTransaction(pool, (client) => untraced(() => client.query('BEGIN')).then(() => []), (tx) => work(tx));
+}
+
+/**
+ * Like withTransaction, but BEGIN travels with `firstStatements` (plain SQL, no parameters:
+ * escape values with `escapeLiteral`) in one round trip; `work` gets their results.
+ */
+export function withTransactionOpenedBy<T>(
+  pool: Pool,
+  firstStatements: string,
+  work: (tx: Tx, opened: pg.QueryResult[]) => Promise<T>,
+): Promise<T> {
+  return inTransaction(
+    pool,
+    async (client) => {
+      // The simple query protocol answers a multi-statement text with one result per statement.
+      const answer: pg.QueryResult | pg.QueryResult[] = await client.query(`BEGIN; ${firstStatements}`);
+      const results: pg.QueryResult[] = Array.isArray(answer) ? answer : [];
+      return results.slice(1);
+    },
+    work,
+  );
 }
 
 /**
@@ -29,23 +50,15 @@ function untraced<T>(statement: () => Promise<T>): Promise<T> {
   return context.with(suppressTracing(context.active()), statement);
 }
 
-/**
- * Like withTransaction, but BEGIN travels with `firstStatements` (plain SQL, no parameters:
- * escape values with `escapeLiteral`) in one round trip; `work` gets their results.
- */
-export async function withTransactionOpenedBy<T>(
+async function inTransaction<T>(
   pool: Pool,
-  firstStatements: string,
+  open: (client: Tx) => Promise<pg.QueryResult[]>,
   work: (tx: Tx, opened: pg.QueryResult[]) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   try {
-    // The simple query protocol answers a multi-statement text with one result per statement.
-    const answer: pg.QueryResult | pg.QueryResult[] =
-      firstStatements === 'BEGIN' ? await untraced(() => client.query('BEGIN')) : await client.query(firstStatements);
-    const results: pg.QueryResult[] = Array.isArray(answer) ? answer : [answer];
-    const result = await work(client, results.slice(1));
+    const result = await work(client, await open(client));
     await untraced(() => client.query('COMMIT'));
     return result;
   } catch (error) {

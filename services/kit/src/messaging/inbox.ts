@@ -155,7 +155,7 @@ async function applyOnce(
   // BEGIN and the inbox mark in one round trip (values escaped as literals).
   const mark = `INSERT INTO metrox_inbox (consumer, event_id, type)
     VALUES (${escapeLiteral(options.consumer)}, ${escapeLiteral(envelope.id)}, ${escapeLiteral(envelope.type)}) ON CONFLICT DO NOTHING`;
-  return withTransactionOpenedBy(options.pool, `BEGIN; ${mark}`, async (tx, [marked]) => {
+  return withTransactionOpenedBy(options.pool, mark, async (tx, [marked]) => {
     // A concurrent delivery of the same id waits on the key and then finds it taken.
     if (marked?.rowCount !== 1) return false;
     await handler(envelope.data, {

@@ -71,7 +71,7 @@ export class OutboxRelay {
       )
       UPDATE metrox_outbox o SET published_at = now() FROM claimed WHERE o.seq = claimed.seq
       RETURNING o.seq, o.id, o.type, o.envelope, o.traceparent, o.tracestate`;
-    const published = await withTransactionOpenedBy(pool, `BEGIN; ${claim}`, async (_tx, [claimedRows]) => {
+    const published = await withTransactionOpenedBy(pool, claim, async (_tx, [claimedRows]) => {
       const rows = ((claimedRows?.rows ?? []) as OutboxRow[]).sort((a, b) => Number(a.seq) - Number(b.seq));
       if (rows.length === 0) return [];
       const claimed = rows.map((row) => ({ row, span: this.#startPublishSpan(row, rows.length) }));
