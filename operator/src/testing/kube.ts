@@ -45,6 +45,11 @@ export function mxsClient(kc: KubeConfig) {
   };
 }
 
+/** A condition of a MetroXService's status, by type. */
+export function conditionOf(mxs: MetroXService, type: string) {
+  return mxs.status?.conditions?.find((c) => c.type === type);
+}
+
 /** The API server's message for a rejected request, or "accepted". */
 export async function rejectionOf(request: Promise<unknown>): Promise<{ code: number; message: string }> {
   try {

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind, type MetroXService } from '../api/metroxservice.ts';
-import { installCrd, mxsClient, waitFor } from '../testing/kube.ts';
+import { conditionOf, installCrd, mxsClient, waitFor } from '../testing/kube.ts';
 import { operatorIdentity, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
 import { ownerMarker } from './broker.ts';
 
@@ -19,10 +19,6 @@ const name = `ledger-${suffix}`;
 const database = `ledger_${suffix}`;
 const exchange = `metrox.events.ownership_${suffix}`;
 const [first, second] = ['team-a', 'team-b'];
-
-function conditionOf(mxs: MetroXService, type: string) {
-  return mxs.status?.conditions?.find((c) => c.type === type);
-}
 
 describe('a MetroXService name used in two namespaces', () => {
   const infra = endpoints();

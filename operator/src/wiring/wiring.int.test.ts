@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiVersion, kind, type MetroXService } from '../api/metroxservice.ts';
-import { installCrd, mxsClient, waitFor } from '../testing/kube.ts';
+import { apiVersion, kind } from '../api/metroxservice.ts';
+import { conditionOf, installCrd, mxsClient, waitFor } from '../testing/kube.ts';
 import { freePort, operatorIdentity, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
 
 const namespace = 'wiring';
@@ -49,10 +49,6 @@ function postgresProxy(target: URL, port: number) {
       if (closing !== undefined) await new Promise((resolve) => closing.close(resolve));
     },
   };
-}
-
-function conditionOf(mxs: MetroXService, type: string) {
-  return mxs.status?.conditions?.find((c) => c.type === type);
 }
 
 describe('the operator wires services to the platform Postgres and RabbitMQ', () => {
