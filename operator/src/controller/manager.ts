@@ -42,14 +42,16 @@ export async function startManager(client: KubeClient, config: OperatorConfig, l
     onChange: (object, deleted) => {
       // The reconciler exists before any informer starts (below).
       reconciler.observed(object);
-      if (!deleted) enqueue(object);
+      const echo = reconciler.echoesOwnWrite(kinds.MetroXService.kind, object, deleted);
+      if (!deleted && !echo) enqueue(object);
     },
     onError: onError('MetroXService'),
   });
   const childInformer = (kind: ResourceKind, onSynced?: () => void) => new Informer(client, kind, {
     namespace: config.watchNamespace,
     labelSelector: `app.kubernetes.io/managed-by=${managedBy}`,
-    onChange: (object) => {
+    onChange: (object, deleted) => {
+      if (reconciler.echoesOwnWrite(kind.kind, object, deleted)) return;
       const owner = object.metadata.ownerReferences?.find((o) => o.controller === true && o.kind === kinds.MetroXService.kind);
       if (owner !== undefined) queue.add(`${object.metadata.namespace ?? ''}/${owner.name}`);
     },
@@ -100,7 +102,7 @@ export async function startManager(client: KubeClient, config: OperatorConfig, l
   });
 
   const informers = [services, serviceMonitorCrd, ...children.values()];
-  const reconciler = new Reconciler({ client, config, services, children, serviceMonitors: () => serviceMonitors, log });
+  const reconciler = new Reconciler({ client, config, services, children, serviceMonitors: () => serviceMonitors, log, requeue: (key) => { queue.add(key); } });
   for (const informer of informers) informer.start();
   const handle = async (key: string) => {
     const end = metrics.reconcileTime.startTimer({ controller: controllerName });

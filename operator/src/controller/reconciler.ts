@@ -15,6 +15,7 @@ import { comparableDesired, compactForCache, managedByUpdate } from './cache-sha
 import { contains } from './drift.ts';
 import { applyOwnership, type ManagedFieldsEntry } from './managed-fields.ts';
 import type { Informer } from './informer.ts';
+import { echoKey, WriteEchoes } from './write-echoes.ts';
 import { KubeApiError, type KubeClient } from './kube-client.ts';
 import { kinds, kindOf, newerVersion, objectPath, collectionPath, type KubeObject, type ResourceKind } from './resources.ts';
 
@@ -26,6 +27,8 @@ export interface ReconcilerDeps {
   /** Whether the Prometheus Operator's ServiceMonitor API is served right now. */
   serviceMonitors: () => boolean;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Reconcile `key` again: something else changed an object while this operator was writing it. */
+  requeue: (key: string) => void;
 }
 
 /** Children removed when the spec no longer asks for them. */
@@ -48,6 +51,7 @@ export class Reconciler {
   readonly #deps: ReconcilerDeps;
   readonly #pool: ReturnType<typeof adminPool> | undefined;
   readonly #written = new Map<string, MetroXService>();
+  readonly #echoes = new WriteEchoes();
 
   constructor(deps: ReconcilerDeps) {
     this.#deps = deps;
@@ -72,6 +76,29 @@ export class Reconciler {
     const key = `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
     const written = this.#written.get(key);
     if (written !== undefined && !newerVersion(written.metadata.resourceVersion, object.metadata.resourceVersion)) this.#written.delete(key);
+  }
+
+  /** Whether a watch event of `kind` needs no reconcile of its owner: it echoes our own write. */
+  echoesOwnWrite(kind: string, object: KubeObject, deleted: boolean): boolean {
+    const key = echoKey(kind, object.metadata.namespace, object.metadata.name);
+    if (deleted) {
+      this.#echoes.forget(key);
+      return false;
+    }
+    return this.#echoes.absorbs(key, object.metadata.resourceVersion);
+  }
+
+  /** Runs a write of one object, telling the echo of its answer from others' changes. */
+  async #writing<T extends { metadata: { resourceVersion?: string | undefined } }>(owner: MetroXService, kind: string, namespace: string, name: string, write: () => Promise<T>): Promise<T> {
+    const key = echoKey(kind, namespace, name);
+    this.#echoes.begin(key);
+    let answer: T | undefined;
+    try {
+      answer = await write();
+      return answer;
+    } finally {
+      if (this.#echoes.end(key, answer?.metadata.resourceVersion)) this.#deps.requeue(`${owner.metadata.namespace ?? ''}/${owner.metadata.name}`);
+    }
   }
 
   async close(): Promise<void> {
@@ -209,7 +236,7 @@ export class Reconciler {
         // List items carry no apiVersion/kind: compare the rest.
         const { apiVersion: _apiVersion, kind: _kind, ...fields } = comparableDesired(object);
         if (live !== undefined && contains(live, fields)) return;
-        const result = await this.#write(kind, object, live).catch((error: unknown) => {
+        const result = await this.#writing(mxs, kind.kind, namespace, name, () => this.#write(kind, object, live)).catch((error: unknown) => {
           throw new Error(`could not apply ${object.kind} ${namespace}/${name}: ${describe(error)}`, { cause: error });
         });
         applied.set(`${object.kind}/${name}`, result);
@@ -366,7 +393,8 @@ export class Reconciler {
     if (next === undefined) return;
     this.#deps.log('info', 'writing status', { namespace: mxs.metadata.namespace, name: mxs.metadata.name, before: mxs.status, after: next });
     const { namespace = '', name } = mxs.metadata;
-    const written = await this.#deps.client.request<MetroXService>('PATCH', `${objectPath(kinds.MetroXService, namespace, name)}/status`, { status: next }, 'application/merge-patch+json');
+    const written = await this.#writing(mxs, kinds.MetroXService.kind, namespace, name, () =>
+      this.#deps.client.request<MetroXService>('PATCH', `${objectPath(kinds.MetroXService, namespace, name)}/status`, { status: next }, 'application/merge-patch+json'));
     this.#written.set(`${namespace}/${name}`, compactForCache(written, kinds.MetroXService.kind));
     const changed = transitions(mxs.status?.conditions, next.conditions ?? []);
     await Promise.all(changed.map((c) => this.#event(mxs, c))).catch(() => undefined);

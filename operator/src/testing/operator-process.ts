@@ -6,9 +6,12 @@ import { mkdtempSync, writeFileSync, readFileSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@metrox/test/processes';
+import { bundleOperator } from '../../bundle.ts';
 import { operatorRbac } from '../install/rbac.ts';
 
-const defaultMain = new URL('../main.ts', import.meta.url).pathname;
+// What the image runs: the bundle, built once per test process from the current source.
+let bundled: Promise<string> | undefined;
+const operatorMain = () => (bundled ??= bundleOperator());
 const nodeBinary = process.execPath;
 /** As in the image's entrypoint (operator/Dockerfile); METROX_OPERATOR_NODE_FLAGS replaces them, e.g. to compare GC settings. */
 const operatorNodeFlags = process.env.METROX_OPERATOR_NODE_FLAGS?.split(' ').filter((flag) => flag !== '') ?? ['--max-semi-space-size=4'];
@@ -48,12 +51,12 @@ export interface OperatorProcess {
   kill(): Promise<void>;
 }
 
-/** `main` runs another build of the operator, e.g. an older commit's for a side-by-side benchmark. */
-export async function startOperator(kubeconfig: string, env: Record<string, string> = {}, main: string = defaultMain): Promise<OperatorProcess> {
+/** `main` runs another build of the operator (its src/main.ts, say, or an older commit's for a side-by-side benchmark). */
+export async function startOperator(kubeconfig: string, env: Record<string, string> = {}, main?: string): Promise<OperatorProcess> {
   const port = await freePort();
   const logFile = join(mkdtempSync(join(tmpdir(), 'metrox-operator-log-')), 'operator.log');
   const out = openSync(logFile, 'a');
-  const child = spawn(nodeBinary, [...operatorNodeFlags, main], {
+  const child = spawn(nodeBinary, [...operatorNodeFlags, main ?? (await operatorMain())], {
     env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig, METROX_HTTP_PORT: String(port), METROX_OPERATOR_NAMESPACE: 'metrox-system', METROX_RESYNC_SECONDS: '600', ...env },
     stdio: ['ignore', out, out],
   });
