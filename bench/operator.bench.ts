@@ -15,9 +15,16 @@ import { benchRuns, metric, writeBenchResult } from './result.ts';
 const count = Number(process.env.METROX_BENCH_OPERATOR_COUNT ?? 1000);
 const namespace = 'bench';
 const resyncSeconds = 20;
-const concurrency = process.env.METROX_BENCH_OPERATOR_CONCURRENCY ?? '16';
 /** Another build of the operator (its src/main.ts), to compare two side by side. */
 const operatorMain = process.env.METROX_BENCH_OPERATOR_MAIN;
+function operatorMainLabel(): string {
+  return operatorMain ?? 'the bundle from operator/bundle.ts, as in its image';
+}
+/** Reconciles at once: the operator's default (METROX_CONCURRENCY unset) unless given. */
+const concurrency = process.env.METROX_BENCH_OPERATOR_CONCURRENCY;
+/** How the operator runs: as its image does unless another build or other node flags are given. */
+const operatorRun = `${operatorMainLabel()}, node ${process.env.METROX_OPERATOR_NODE_FLAGS ?? '--max-semi-space-size=4'}, ${concurrency === undefined ? 'default concurrency' : `METROX_CONCURRENCY=${concurrency}`}`;
+
 
 /** Requests the API server counted, by verb/resource/subresource (Leases and Events left out): writes, or all. */
 async function apiServerRequestsByKind(admin: KubeClient, verbs = ['POST', 'PUT', 'PATCH', 'DELETE', 'APPLY']): Promise<Map<string, number>> {
@@ -65,6 +72,7 @@ function cpuSeconds(metricsText: string): number {
 interface Run {
   convergeSeconds: number;
   writesPerResource: number;
+  reconcilesPerResource: number;
   resyncWrites: number;
   peakRssMiB: number;
   /** CPU the API server and the operator spent until convergence: the work done, whatever else loads the machine. */
@@ -82,7 +90,7 @@ async function once(): Promise<Run> {
     await cp.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
     const kubeconfig = await operatorIdentity(cp.kubeConfig, (ns, name) => cp.serviceAccountKubeConfig(ns, name));
     const nodeOptions = process.env.METROX_BENCH_OPERATOR_NODE_OPTIONS;
-    const operator = await startOperator(kubeconfig, { METROX_CONCURRENCY: concurrency, METROX_RESYNC_SECONDS: String(resyncSeconds), ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }) }, operatorMain);
+    const operator = await startOperator(kubeconfig, { ...(concurrency === undefined ? {} : { METROX_CONCURRENCY: concurrency }), METROX_RESYNC_SECONDS: String(resyncSeconds), ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }) }, operatorMain);
     let peakRss = 0;
     let stopWatching: AbortController | undefined;
     const sampler = setInterval(() => {
@@ -174,6 +182,7 @@ async function once(): Promise<Run> {
       return {
         convergeSeconds,
         writesPerResource,
+        reconcilesPerResource: reconcilesAtConverge / count,
         resyncWrites,
         peakRssMiB: peakRss,
         apiServerCpuSeconds,
@@ -204,6 +213,7 @@ const file = writeBenchResult({
   metrics: [
     metric(`seconds until ${count} converged (observedGeneration == generation, children applied)`, 's', runs.map((r) => r.convergeSeconds), { op: '<=', value: 15 }),
     metric('API writes per resource (excluding its creation, Leases, Events and ClusterIP allocations)', 'writes', runs.map((r) => r.writesPerResource)),
+    metric('reconciles per resource until converged', 'reconciles', runs.map((r) => r.reconcilesPerResource)),
     metric('API writes during a steady-state resync of all resources', 'writes', runs.map((r) => r.resyncWrites), { op: '<=', value: 0 }),
     metric('kube-apiserver CPU until converged', 's', runs.map((r) => r.apiServerCpuSeconds)),
     metric('operator CPU until converged', 's', runs.map((r) => r.operatorCpuSeconds)),
@@ -211,7 +221,7 @@ const file = writeBenchResult({
     metric('reconcile p50 (histogram bucket bound)', 'ms', runs.map((r) => r.p50Ms)),
     metric('reconcile p99 (histogram bucket bound)', 'ms', runs.map((r) => r.p99Ms)),
   ],
-  notes: (count < 1000 ? `Run with METROX_BENCH_OPERATOR_COUNT=${count}. ` : '') + 'One local etcd + kube-apiserver on the same 2-core machine as the operator (METROX_CONCURRENCY=' + concurrency + ') and the load generator; no kube-controller-manager, so Deployments report no Pods. Each run starts a fresh control plane. Convergence is followed through a watch; CPU is each process\'s process_cpu_seconds_total over the same interval, a measure of work that holds on a loaded machine.',
+  notes: (count < 1000 ? `Run with METROX_BENCH_OPERATOR_COUNT=${count}. ` : '') + `One local etcd + kube-apiserver on the same 2-core machine as the operator (${operatorRun}) and the load generator; no kube-controller-manager, so Deployments report no Pods. Each run starts a fresh control plane. Convergence is followed through a watch; CPU is each process's process_cpu_seconds_total over the same interval, a measure of work that holds on a loaded machine.`,
   command: 'npm run bench -- operator',
 });
 console.error(`[operator] wrote ${file}`);

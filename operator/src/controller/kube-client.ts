@@ -86,6 +86,18 @@ export interface WatchEvent<T> {
   object: T;
 }
 
+/**
+ * Asks for the answer to a write as PartialObjectMetadata: a few hundred bytes
+ * instead of the whole object (a Deployment with its managed fields is kilobytes),
+ * less for the API server to encode and for the operator to parse and collect.
+ */
+const metadataAnswer = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+
+/** What a write answered with metadataAnswer carries. */
+export interface MetadataAnswer {
+  metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; generation?: number };
+}
+
 export type ContentType = 'application/json' | 'application/merge-patch+json' | 'application/json-patch+json' | 'application/apply-patch+yaml';
 
 export class KubeClient {
@@ -117,10 +129,14 @@ export class KubeClient {
   }
 
   /** One request; resolves with the parsed body, rejects with a KubeApiError for non-2xx. */
-  async request<T = unknown>(method: string, path: string, body?: unknown, contentType: ContentType = 'application/json', timeoutMs = 30_000): Promise<T> {
+  request<T = unknown>(method: string, path: string, body?: unknown, contentType: ContentType = 'application/json', timeoutMs = 30_000): Promise<T> {
+    return this.#send<T>(method, path, body, contentType, timeoutMs, 'application/json');
+  }
+
+  async #send<T>(method: string, path: string, body: unknown, contentType: ContentType, timeoutMs: number, accept: string): Promise<T> {
     if (method !== 'GET') this.writes++;
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { accept };
     if (payload !== undefined) {
       headers['content-type'] = contentType;
       headers['content-length'] = String(Buffer.byteLength(payload));
@@ -176,9 +192,14 @@ export class KubeClient {
     return this.request<T>('GET', path);
   }
 
-  /** Server-side apply of a whole object under `fieldManager`. */
-  apply<T>(path: string, object: unknown, fieldManager: string, force = true): Promise<T> {
-    return this.request<T>('PATCH', `${path}?fieldManager=${encodeURIComponent(fieldManager)}&force=${String(force)}`, object, 'application/apply-patch+yaml');
+  /** Creates an object in a collection under `fieldManager`; answers with its metadata. */
+  create(collection: string, object: unknown, fieldManager: string): Promise<MetadataAnswer> {
+    return this.#send('POST', `${collection}?fieldManager=${encodeURIComponent(fieldManager)}`, object, 'application/json', 30_000, metadataAnswer);
+  }
+
+  /** Server-side apply of a whole object under `fieldManager`; answers with its metadata. */
+  apply(path: string, object: unknown, fieldManager: string, force = true): Promise<MetadataAnswer> {
+    return this.#send('PATCH', `${path}?fieldManager=${encodeURIComponent(fieldManager)}&force=${String(force)}`, object, 'application/apply-patch+yaml', 30_000, metadataAnswer);
   }
 
   /**

@@ -16,7 +16,7 @@ import { contains } from './drift.ts';
 import { applyOwnership, type ManagedFieldsEntry } from './managed-fields.ts';
 import type { Informer } from './informer.ts';
 import { echoKey, WriteEchoes } from './write-echoes.ts';
-import { KubeApiError, type KubeClient } from './kube-client.ts';
+import { KubeApiError, type KubeClient, type MetadataAnswer } from './kube-client.ts';
 import { kinds, kindOf, newerVersion, objectPath, collectionPath, type KubeObject, type ResourceKind } from './resources.ts';
 
 export interface ReconcilerDeps {
@@ -145,7 +145,7 @@ export class Reconciler {
     const context = this.#renderContext(mxs);
     const desired = renderChildren(mxs, context);
     // A child the API server refuses is reported in status, then retried with backoff.
-    let applied = new Map<string, KubeObject>();
+    let applied = new Map<string, MetadataAnswer>();
     const applyError = await this.#applyChildren(mxs, desired)
       .then((result) => {
         applied = result;
@@ -161,15 +161,17 @@ export class Reconciler {
       conditions.push(condition('DashboardReady', true, 'DashboardDisabled', 'spec.observability.dashboard is false.'));
     }
 
-    // A Deployment applied just now may not be in the cache yet: reporting it missing
-    // would cost a second status write when the watch event arrives.
-    const deployment = applied.get(`${kinds.Deployment.kind}/${name}`) ?? this.#child(kinds.Deployment, namespace, name);
-    const deploymentStatus = (deployment?.status ?? {}) as { replicas?: number; readyReplicas?: number; availableReplicas?: number; observedGeneration?: number; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+    // A Deployment created just now may not be in the cache yet: reporting it missing
+    // would cost a second status write when the watch event arrives. (Writes answer with
+    // metadata only; a new Deployment has no status yet anyway.)
+    const cachedDeployment = this.#child(kinds.Deployment, namespace, name);
+    const deploymentExists = cachedDeployment !== undefined || applied.has(`${kinds.Deployment.kind}/${name}`);
+    const deploymentStatus = (cachedDeployment?.status ?? {}) as { replicas?: number; readyReplicas?: number; availableReplicas?: number; observedGeneration?: number; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
     status.replicas = deploymentStatus.replicas ?? 0;
     status.readyReplicas = deploymentStatus.readyReplicas ?? 0;
     conditions.unshift(
       applyError === undefined
-        ? availability(mxs, deployment, deploymentStatus)
+        ? availability(mxs, deploymentExists, deploymentStatus)
         : condition('Available', false, 'ApplyFailed', `Could not apply the workload: ${describe(applyError)}. The operator retries with backoff.`),
     );
 
@@ -226,8 +228,8 @@ export class Reconciler {
    * through an "Update" entry, which is turned into our "Apply" entry before the
    * first apply, so fields later dropped from the render are still removed.
    */
-  async #applyChildren(mxs: MetroXService, desired: DesiredObject[]): Promise<Map<string, KubeObject>> {
-    const applied = new Map<string, KubeObject>();
+  async #applyChildren(mxs: MetroXService, desired: DesiredObject[]): Promise<Map<string, MetadataAnswer>> {
+    const applied = new Map<string, MetadataAnswer>();
     const results = await Promise.allSettled(
       desired.map(async (object) => {
         const kind = kindOf(object);
@@ -247,13 +249,13 @@ export class Reconciler {
     return applied;
   }
 
-  async #write(kind: ResourceKind, object: DesiredObject, live: KubeObject | undefined): Promise<KubeObject> {
+  async #write(kind: ResourceKind, object: DesiredObject, live: KubeObject | undefined): Promise<MetadataAnswer> {
     const { client, log } = this.#deps;
     const { namespace, name } = object.metadata;
     if (live === undefined) {
       log('info', 'creating child', { kind: object.kind, namespace, name });
       try {
-        return await client.request<KubeObject>('POST', `${collectionPath(kind, namespace)}?fieldManager=${encodeURIComponent(fieldManager)}`, object);
+        return await client.create(collectionPath(kind, namespace), object, fieldManager);
       } catch (error) {
         // Created meanwhile (the cache lags): apply over it.
         if (!(error instanceof KubeApiError && error.status === 409)) throw error;
@@ -262,7 +264,7 @@ export class Reconciler {
       log('info', 'child drifted; applying', { kind: object.kind, namespace, name });
     }
     if (live === undefined || managedByUpdate(live, fieldManager)) await this.#adoptCreatedFields(kind, namespace, name);
-    return client.apply<KubeObject>(objectPath(kind, namespace, name), object, fieldManager);
+    return client.apply(objectPath(kind, namespace, name), object, fieldManager);
   }
 
   /** Turns our create's "Update" managedFields entry into our "Apply" entry (as client-go's csaupgrade does). */
@@ -421,10 +423,10 @@ export class Reconciler {
 
 function availability(
   mxs: MetroXService,
-  deployment: KubeObject | undefined,
+  deploymentExists: boolean,
   status: { readyReplicas?: number; observedGeneration?: number; conditions?: { type: string; status: string; reason?: string; message?: string }[] },
 ): ConditionInput {
-  if (deployment === undefined) return condition('Available', false, 'DeploymentMissing', 'The Deployment has not been created yet.');
+  if (!deploymentExists) return condition('Available', false, 'DeploymentMissing', 'The Deployment has not been created yet.');
   if (mxs.spec.replicas === 0) return condition('Available', true, 'ScaledToZero', 'spec.replicas is 0.');
   const available = status.conditions?.find((c) => c.type === 'Available');
   if (available?.status === 'True' && (status.readyReplicas ?? 0) > 0) {
