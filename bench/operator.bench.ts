@@ -14,7 +14,8 @@ import { benchRuns, metric, writeBenchResult } from './result.ts';
 
 const count = Number(process.env.METROX_BENCH_OPERATOR_COUNT ?? 1000);
 const namespace = 'bench';
-const resyncSeconds = 20;
+// Longer than convergence takes, so the steady-state resync measured afterwards does not run inside it.
+const resyncSeconds = 30;
 /** Another build of the operator (its src/main.ts), to compare two side by side. */
 const operatorMain = process.env.METROX_BENCH_OPERATOR_MAIN;
 function operatorMainLabel(): string {

@@ -3,9 +3,21 @@ import { loadOperatorConfig } from './install/configuration.ts';
 import { KubeClient, loadConnection } from './controller/kube-client.ts';
 import { jsonLog, startManager } from './controller/manager.ts';
 
-const config = loadOperatorConfig();
-const client = new KubeClient(loadConnection(), { maxSockets: Math.max(16, config.concurrency * 4) });
-const manager = await startManager(client, config);
+// A bad setting or a missing kubeconfig is one clear log line and exit code 1, not a stack trace.
+function startupFailed(error: unknown): never {
+  jsonLog('error', 'cannot start the operator', { error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+}
+
+const [config, client] = (() => {
+  try {
+    const loaded = loadOperatorConfig();
+    return [loaded, new KubeClient(loadConnection(), { maxSockets: Math.max(16, loaded.concurrency * 4) })] as const;
+  } catch (error) {
+    return startupFailed(error);
+  }
+})();
+const manager = await startManager(client, config).catch(startupFailed);
 jsonLog('info', 'metrox operator started', { identity: config.identity, port: config.httpPort, watchNamespace: config.watchNamespace ?? '(all)' });
 
 let shuttingDown = false;
