@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { apiVersion, kind, type MetroXService } from '../operator/src/api/metroxservice.ts';
 import { KubeClient, connectionFromKubeconfig } from '../operator/src/controller/kube-client.ts';
 import { installCrd, waitFor } from '../operator/src/testing/kube.ts';
-import { operatorIdentity, startOperator } from '../operator/src/testing/operator-process.ts';
+import { operatorIdentity, operatorNodeFlags, startOperator } from '../operator/src/testing/operator-process.ts';
 import { benchRuns, metric, writeBenchResult } from './result.ts';
 
 const count = Number(process.env.METROX_BENCH_OPERATOR_COUNT ?? 1000);
@@ -24,7 +24,7 @@ function operatorMainLabel(): string {
 /** Reconciles at once: the operator's default (METROX_CONCURRENCY unset) unless given. */
 const concurrency = process.env.METROX_BENCH_OPERATOR_CONCURRENCY;
 /** How the operator runs: as its image does unless another build or other node flags are given. */
-const operatorRun = `${operatorMainLabel()}, node ${process.env.METROX_OPERATOR_NODE_FLAGS ?? '--max-semi-space-size=4'}, ${concurrency === undefined ? 'default concurrency' : `METROX_CONCURRENCY=${concurrency}`}`;
+const operatorRun = `${operatorMainLabel()}, node ${operatorNodeFlags.join(' ')}, ${concurrency === undefined ? 'default concurrency' : `METROX_CONCURRENCY=${concurrency}`}`;
 
 
 /** Requests the API server counted, by verb/resource/subresource (Leases and Events left out): writes, or all. */

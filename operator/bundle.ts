@@ -22,6 +22,8 @@ export async function bundleOperator(outFile: string = operatorBundle): Promise<
       entryFileNames: fileName,
       codeSplitting: false,
       sourcemap: true,
+      // Non-ASCII characters escaped: V8 then keeps the source as one byte per character, not two.
+      charset: 'ascii',
       minify: { compress: true, mangle: false, codegen: { removeWhitespace: true } },
     });
     const dir = join(outFile, '..');

@@ -13,8 +13,10 @@ import { operatorRbac } from '../install/rbac.ts';
 let bundled: Promise<string> | undefined;
 const operatorMain = () => (bundled ??= bundleOperator());
 const nodeBinary = process.execPath;
-/** As in the image's entrypoint (operator/Dockerfile); METROX_OPERATOR_NODE_FLAGS replaces them, e.g. to compare GC settings. */
-const operatorNodeFlags = process.env.METROX_OPERATOR_NODE_FLAGS?.split(' ').filter((flag) => flag !== '') ?? ['--max-semi-space-size=4'];
+/** The Node flags of the image's entrypoint (operator/Dockerfile; a unit test keeps the two alike). */
+export const imageNodeFlags = ['--max-semi-space-size=4', '--heap-growing-percent=30'];
+/** METROX_OPERATOR_NODE_FLAGS replaces them, e.g. to compare GC settings. */
+export const operatorNodeFlags = process.env.METROX_OPERATOR_NODE_FLAGS?.split(' ').filter((flag) => flag !== '') ?? imageNodeFlags;
 
 // One free-port helper for every suite.
 export { freePort };
