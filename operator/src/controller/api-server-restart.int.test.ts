@@ -2,12 +2,12 @@
 // port, same etcd): its informers come back, a MetroXService created after the
 // restart converges, and an edit made to a child while the operator could not
 // watch is reverted.
-import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '@metrox/test/control-plane';
+import { AppsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { ControlPlane } from '@metrox/test/control-plane';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind } from '../api/metroxservice.ts';
-import { installCrd, mxsClient, waitFor } from '../testing/kube.ts';
-import { operatorIdentity, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
+import { type mxsClient, waitFor } from '../testing/kube.ts';
+import { operatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
 
 const namespace = 'restart';
 
@@ -18,12 +18,9 @@ describe('the operator across an API server restart', () => {
   let apps: AppsV1Api;
 
   beforeAll(async () => {
-    cp = await startControlPlane();
-    await installCrd(cp.kubeConfig);
-    await cp.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+    let kubeconfig: string;
+    ({ cp, mxs, kubeconfig } = await operatorTestbed([namespace]));
     apps = cp.kubeConfig.makeApiClient(AppsV1Api);
-    mxs = mxsClient(cp.kubeConfig);
-    const kubeconfig = await operatorIdentity(cp.kubeConfig, (ns, name) => cp.serviceAccountKubeConfig(ns, name));
     // The restart takes longer than the default renew deadline on a busy machine; a
     // leader that cannot renew for that long would (rightly) exit, which is not what this tests.
     operator = await startOperator(kubeconfig, { METROX_LEASE_DURATION_SECONDS: '120', METROX_RENEW_DEADLINE_SECONDS: '110' });

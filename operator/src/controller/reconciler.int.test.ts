@@ -1,10 +1,10 @@
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '@metrox/test/control-plane';
+import type { ControlPlane } from '@metrox/test/control-plane';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind, type MetroXService } from '../api/metroxservice.ts';
 import { KubeClient, connectionFromKubeconfig } from './kube-client.ts';
-import { installCrd, mxsClient, waitFor } from '../testing/kube.ts';
-import { operatorIdentity, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
+import { type mxsClient, waitFor } from '../testing/kube.ts';
+import { operatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
 
 const namespace = 'shop';
 
@@ -35,14 +35,9 @@ describe('the operator reconciles MetroXServices on a real API server', () => {
   let core: CoreV1Api;
 
   beforeAll(async () => {
-    cp = await startControlPlane();
-    await installCrd(cp.kubeConfig);
-    core = cp.kubeConfig.makeApiClient(CoreV1Api);
+    ({ cp, core, mxs, kubeconfig } = await operatorTestbed([namespace]));
     apps = cp.kubeConfig.makeApiClient(AppsV1Api);
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
-    kubeconfig = await operatorIdentity(cp.kubeConfig, (ns, name) => cp.serviceAccountKubeConfig(ns, name));
     operator = await startOperator(kubeconfig, { METROX_OTLP_ENDPOINT: 'http://collector:4318' });
-    mxs = mxsClient(cp.kubeConfig);
   });
   afterAll(async () => {
     await operator.stop();

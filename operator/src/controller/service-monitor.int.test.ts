@@ -2,11 +2,11 @@
 // started, its CRD turns scrape annotations into ServiceMonitors (with the cipher
 // sidecar as a second endpoint); removed, the annotations come back.
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '@metrox/test/control-plane';
+import type { ControlPlane } from '@metrox/test/control-plane';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind } from '../api/metroxservice.ts';
-import { installCrd, mxsClient, waitFor } from '../testing/kube.ts';
-import { operatorIdentity, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
+import { mxsClient, waitFor } from '../testing/kube.ts';
+import { operatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
 
 const namespace = 'monitoring';
 
@@ -34,13 +34,9 @@ describe('ServiceMonitors follow the Prometheus Operator CRD', () => {
   let kubeconfig: string;
 
   beforeAll(async () => {
-    cp = await startControlPlane();
-    await installCrd(cp.kubeConfig);
-    core = cp.kubeConfig.makeApiClient(CoreV1Api);
+    ({ cp, core, kubeconfig } = await operatorTestbed([namespace]));
     apps = cp.kubeConfig.makeApiClient(AppsV1Api);
     objects = cp.kubeConfig.makeApiClient(CustomObjectsApi);
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
-    kubeconfig = await operatorIdentity(cp.kubeConfig, (ns, name) => cp.serviceAccountKubeConfig(ns, name));
     operator = await startOperator(kubeconfig);
   });
   afterAll(async () => {

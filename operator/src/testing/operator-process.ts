@@ -1,6 +1,7 @@
 // Runs the operator as its own process, authenticated as its ServiceAccount with
 // the generated RBAC, the way it runs in a cluster.
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { startControlPlane, type ControlPlane } from '@metrox/test/control-plane';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { freePort } from '@metrox/test/processes';
 import { bundleOperator } from '../../bundle.ts';
 import { operatorRbac } from '../install/rbac.ts';
+import { installCrd, mxsClient } from './kube.ts';
 
 // What the image runs: the bundle, built once per test process from the current source.
 let bundled: Promise<string> | undefined;
@@ -101,4 +103,22 @@ export async function startOperator(kubeconfig: string, env: Record<string, stri
       process.removeListener('exit', killOnExit);
     },
   };
+}
+
+/** A fresh control plane made ready for the operator: CRD, namespaces, the operator's identity. */
+export interface OperatorTestbed {
+  readonly cp: ControlPlane;
+  readonly core: CoreV1Api;
+  readonly mxs: ReturnType<typeof mxsClient>;
+  /** Kubeconfig of the operator's ServiceAccount, for startOperator. */
+  readonly kubeconfig: string;
+}
+
+export async function operatorTestbed(namespaces: string[]): Promise<OperatorTestbed> {
+  const cp = await startControlPlane();
+  await installCrd(cp.kubeConfig);
+  const core = cp.kubeConfig.makeApiClient(CoreV1Api);
+  for (const name of namespaces) await core.createNamespace({ body: { metadata: { name } } });
+  const kubeconfig = await operatorIdentity(cp.kubeConfig, (ns, name) => cp.serviceAccountKubeConfig(ns, name));
+  return { cp, core, mxs: mxsClient(cp.kubeConfig), kubeconfig };
 }

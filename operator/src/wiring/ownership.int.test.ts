@@ -3,15 +3,15 @@
 // password, and deleting it must not delete what the first owns. Against the real
 // platform Postgres and RabbitMQ; names carry a random suffix (shared servers).
 import { CoreV1Api } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '@metrox/test/control-plane';
+import type { ControlPlane } from '@metrox/test/control-plane';
 import { endpoints } from '@metrox/test/endpoints';
 import amqp from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind, type MetroXService } from '../api/metroxservice.ts';
-import { conditionOf, installCrd, mxsClient, waitFor } from '../testing/kube.ts';
-import { operatorIdentity, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
+import { conditionOf, type mxsClient, waitFor } from '../testing/kube.ts';
+import { operatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
 import { ownerMarker } from './broker.ts';
 
 const suffix = randomBytes(3).toString('hex');
@@ -30,17 +30,13 @@ describe('a MetroXService name used in two namespaces', () => {
   let broker: amqp.ChannelModel;
 
   beforeAll(async () => {
-    cp = await startControlPlane();
-    await installCrd(cp.kubeConfig);
-    core = cp.kubeConfig.makeApiClient(CoreV1Api);
-    for (const namespace of [first, second]) await core.createNamespace({ body: { metadata: { name: namespace } } });
-    const kubeconfig = await operatorIdentity(cp.kubeConfig, (ns, n) => cp.serviceAccountKubeConfig(ns, n));
+    let kubeconfig: string;
+    ({ cp, core, mxs, kubeconfig } = await operatorTestbed([first, second]));
     operator = await startOperator(kubeconfig, {
       METROX_POSTGRES_ADMIN_URL: infra.DATABASE_URL,
       METROX_AMQP_ADMIN_URL: infra.AMQP_URL,
       METROX_EVENTS_EXCHANGE: exchange,
     });
-    mxs = mxsClient(cp.kubeConfig);
     broker = await amqp.connect(infra.AMQP_URL);
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 // The operator's database and broker wiring against the real platform Postgres and
 // RabbitMQ. Names carry a random suffix: other test files share both servers.
 import { CoreV1Api } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '@metrox/test/control-plane';
+import type { ControlPlane } from '@metrox/test/control-plane';
 import { endpoints } from '@metrox/test/endpoints';
 import amqp from 'amqplib';
 import { randomBytes } from 'node:crypto';
@@ -9,8 +9,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind } from '../api/metroxservice.ts';
-import { conditionOf, installCrd, mxsClient, waitFor } from '../testing/kube.ts';
-import { freePort, operatorIdentity, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
+import { conditionOf, type mxsClient, waitFor } from '../testing/kube.ts';
+import { freePort, operatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
 
 const namespace = 'wiring';
 const suffix = randomBytes(3).toString('hex');
@@ -66,11 +66,8 @@ describe('the operator wires services to the platform Postgres and RabbitMQ', ()
     const port = await freePort();
     proxy = postgresProxy(postgresUrl, port);
     await proxy.up();
-    cp = await startControlPlane();
-    await installCrd(cp.kubeConfig);
-    core = cp.kubeConfig.makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
-    const kubeconfig = await operatorIdentity(cp.kubeConfig, (ns, name) => cp.serviceAccountKubeConfig(ns, name));
+    let kubeconfig: string;
+    ({ cp, core, mxs, kubeconfig } = await operatorTestbed([namespace]));
     const viaProxy = new URL(infra.DATABASE_URL);
     viaProxy.host = `127.0.0.1:${port}`;
     operator = await startOperator(kubeconfig, {
@@ -80,7 +77,6 @@ describe('the operator wires services to the platform Postgres and RabbitMQ', ()
       METROX_AMQP_ADMIN_URL: infra.AMQP_URL,
       METROX_EVENTS_EXCHANGE: exchange,
     });
-    mxs = mxsClient(cp.kubeConfig);
     broker = await amqp.connect(infra.AMQP_URL);
   });
   afterAll(async () => {
