@@ -36,7 +36,21 @@ export function transitions(previous: Condition[] | undefined, next: Condition[]
 
 /** Array-index keys, which JavaScript objects keep first and in numeric order. */
 function isIndexKey(key: string): boolean {
-  return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1;
+  const first = key.charCodeAt(0);
+  return first >= 48 && first <= 57 && /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1;
+}
+
+/**
+ * An object's keys in the order JSON.stringify gives a copy built with sorted keys:
+ * array-index keys first in numeric order (where Object.keys already has them), then
+ * the others sorted.
+ */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  let indexKeys = 0;
+  while (indexKeys < keys.length && isIndexKey(keys[indexKeys] ?? '')) indexKeys++;
+  if (indexKeys === 0) return keys.sort();
+  return [...keys.slice(0, indexKeys), ...keys.slice(indexKeys).sort()];
 }
 
 function canonical(value: unknown): string | undefined {
@@ -51,10 +65,8 @@ function canonical(value: unknown): string | undefined {
     case 'object': {
       if (Array.isArray(v)) return `[${v.map((item) => canonical(item) ?? 'null').join(',')}]`;
       const record = v as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
-      const ordered = [...keys.filter(isIndexKey).sort((x, y) => Number(x) - Number(y)), ...keys.filter((k) => !isIndexKey(k))];
       const parts: string[] = [];
-      for (const key of ordered) {
+      for (const key of sortedKeys(record)) {
         const text = canonical(record[key]);
         if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
       }
