@@ -3,13 +3,11 @@
 // its own process with its own RBAC.
 //
 //   npm run bench -- operator
-import { CoreV1Api } from '@kubernetes/client-node';
-import { startControlPlane } from '@metrox/test/control-plane';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { apiVersion, kind, type MetroXService } from '../operator/src/api/metroxservice.ts';
 import { KubeClient, connectionFromKubeconfig } from '../operator/src/controller/kube-client.ts';
-import { installCrd, waitFor } from '../operator/src/testing/kube.ts';
-import { operatorIdentity, operatorNodeFlags, startOperator } from '../operator/src/testing/operator-process.ts';
+import { waitFor } from '../operator/src/testing/kube.ts';
+import { operatorNodeFlags, operatorTestbed, startOperator } from '../operator/src/testing/operator-process.ts';
 import { benchRuns, metric, writeBenchResult } from './result.ts';
 
 const count = Number(process.env.METROX_BENCH_OPERATOR_COUNT ?? 1000);
@@ -84,12 +82,9 @@ interface Run {
 }
 
 async function once(): Promise<Run> {
-  const cp = await startControlPlane();
+  const { cp, kubeconfig } = await operatorTestbed([namespace]);
   const admin = new KubeClient(connectionFromKubeconfig(cp.kubeconfigPath), { maxSockets: 32 });
   try {
-    await installCrd(cp.kubeConfig);
-    await cp.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-    const kubeconfig = await operatorIdentity(cp.kubeConfig, (ns, name) => cp.serviceAccountKubeConfig(ns, name));
     const nodeOptions = process.env.METROX_BENCH_OPERATOR_NODE_OPTIONS;
     const operator = await startOperator(kubeconfig, { ...(concurrency === undefined ? {} : { METROX_CONCURRENCY: concurrency }), METROX_RESYNC_SECONDS: String(resyncSeconds), ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }) }, operatorMain);
     let peakRss = 0;
