@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { createBroker, createLogger, createOutboxPublisher, kitMigrations, migrate, OutboxRelay, createPool, withTransaction, type Pool } from '@metrox/kit';
 import { startInbox } from '../services/kit/src/messaging/inbox.ts';
 import { createTestDatabase, testBroker, uniqueSuffix } from '../services/kit/src/testing/infra.ts';
+import { sampleTransactionCreated } from '../services/kit/src/testing/samples.ts';
 import { benchRuns, metric, writeBenchResult, type BenchMetric } from './result.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -37,16 +38,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 }
 
-const ticket = (n: number) => ({
-  transactionId: `bench-${n}`,
-  riderId: `rider-${n % 500}`,
-  fromStation: 'MG-ROAD',
-  toStation: 'TRINITY',
-  paymentMethod: 'upi' as const,
-  fareCents: 3_000,
-  currency: 'INR',
-  createdAt: new Date().toISOString(),
-});
+const ticket = (n: number) => sampleTransactionCreated({ transactionId: `bench-${n}`, riderId: `rider-${n % 500}` });
 
 interface MessagingFigures {
   throughput: number;

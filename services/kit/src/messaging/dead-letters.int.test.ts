@@ -3,18 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../service.ts';
 import { createTestDatabase, eventually, testBroker, uniqueSuffix, type TestBroker, type TestDatabase } from '../testing/infra.ts';
+import { sampleTransactionCreated } from '../testing/samples.ts';
 import { createEnvelope } from './envelope.ts';
 
-const ticket = {
-  transactionId: 't-poison',
-  riderId: 'rider-1',
-  fromStation: 'MG-ROAD',
-  toStation: 'TRINITY',
-  paymentMethod: 'upi' as const,
-  fareCents: 3_000,
-  currency: 'INR',
-  createdAt: new Date().toISOString(),
-};
+const ticket = sampleTransactionCreated({ transactionId: 't-poison' });
 
 describe.each(['rabbitmq', 'nats'] as const)('dead letters over %s', (kind) => {
   let database: TestDatabase;

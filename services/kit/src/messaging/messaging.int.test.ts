@@ -8,6 +8,7 @@ import { createPool, withTransaction, type Pool } from '../db/pool.ts';
 import { createLogger } from '../log/logger.ts';
 import { createMetrics } from '../metrics/registry.ts';
 import { createTestDatabase, eventually, testBroker, uniqueSuffix, type TestBroker, type TestDatabase } from '../testing/infra.ts';
+import { sampleTransactionCreated } from '../testing/samples.ts';
 import type { Broker, ConsumerHandle } from './broker.ts';
 import { createBroker } from './create-broker.ts';
 import { createEnvelope } from './envelope.ts';
@@ -19,16 +20,7 @@ const logger = createLogger({ serviceName: 'kit-test', serviceVersion: 'test', l
 const relayProcess = fileURLToPath(new URL('../testing/relay-process.ts', import.meta.url));
 const publish = createOutboxPublisher('kit-test');
 
-const ticket = (n: number) => ({
-  transactionId: `t-${n}`,
-  riderId: 'rider-1',
-  fromStation: 'MG-ROAD',
-  toStation: 'TRINITY',
-  paymentMethod: 'upi' as const,
-  fareCents: 3_000 + n,
-  currency: 'INR',
-  createdAt: new Date().toISOString(),
-});
+const ticket = (n: number) => sampleTransactionCreated({ transactionId: `t-${n}`, fareCents: 3_000 + n });
 
 const failed = {
   paymentId: 'p-1',

@@ -7,6 +7,7 @@ import { migrate } from '../db/migrate.ts';
 import { createPool, type Pool } from '../db/pool.ts';
 import { createLogger } from '../log/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/infra.ts';
+import { sampleTransactionCreated } from '../testing/samples.ts';
 import type { Delivery } from './broker.ts';
 import { createEnvelope } from './envelope.ts';
 import { handleDelivery, type DeliveryOptions, type EventHandlers } from './inbox.ts';
@@ -15,20 +16,7 @@ import { createOutboxPublisher } from './outbox.ts';
 const logger = createLogger({ serviceName: 'kit-test', serviceVersion: 'test', level: 'silent' });
 
 const created = (transactionId: string) =>
-  createEnvelope(
-    'TransactionCreated',
-    {
-      transactionId,
-      riderId: 'rider-1',
-      fromStation: 'MG-ROAD',
-      toStation: 'TRINITY',
-      paymentMethod: 'card',
-      fareCents: 3_000,
-      currency: 'INR',
-      createdAt: new Date().toISOString(),
-    },
-    { source: 'kit-test' },
-  );
+  createEnvelope('TransactionCreated', sampleTransactionCreated({ transactionId, paymentMethod: 'card' }), { source: 'kit-test' });
 
 const delivery = (envelope: ReturnType<typeof created>, attempt = 1): Delivery => ({
   body: Buffer.from(JSON.stringify(envelope)),
