@@ -16,13 +16,10 @@ const namespace = 'bench';
 const resyncSeconds = 30;
 /** Another build of the operator (its src/main.ts), to compare two side by side. */
 const operatorMain = process.env.METROX_BENCH_OPERATOR_MAIN;
-function operatorMainLabel(): string {
-  return operatorMain ?? 'the bundle from operator/bundle.ts, as in its image';
-}
 /** Reconciles at once: the operator's default (METROX_CONCURRENCY unset) unless given. */
 const concurrency = process.env.METROX_BENCH_OPERATOR_CONCURRENCY;
 /** How the operator runs: as its image does unless another build or other node flags are given. */
-const operatorRun = `${operatorMainLabel()}, node ${operatorNodeFlags.join(' ')}, ${concurrency === undefined ? 'default concurrency' : `METROX_CONCURRENCY=${concurrency}`}`;
+const operatorRun = `${operatorMain ?? 'the bundle from operator/bundle.ts, as in its image'}, node ${operatorNodeFlags.join(' ')}, ${concurrency === undefined ? 'default concurrency' : `METROX_CONCURRENCY=${concurrency}`}`;
 
 
 /** Requests the API server counted, by verb/resource/subresource (Leases and Events left out): writes, or all. */

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind, type MetroXService } from '../api/metroxservice.ts';
 import { conditionOf, type mxsClient, waitFor } from '../testing/kube.ts';
 import { operatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
+import { removeWiring, wiringEnv } from '../testing/wiring.ts';
 import { ownerMarker } from './broker.ts';
 
 const suffix = randomBytes(3).toString('hex');
@@ -32,22 +33,14 @@ describe('a MetroXService name used in two namespaces', () => {
   beforeAll(async () => {
     let kubeconfig: string;
     ({ cp, core, mxs, kubeconfig } = await operatorTestbed([first, second]));
-    operator = await startOperator(kubeconfig, {
-      METROX_POSTGRES_ADMIN_URL: infra.DATABASE_URL,
-      METROX_AMQP_ADMIN_URL: infra.AMQP_URL,
-      METROX_EVENTS_EXCHANGE: exchange,
-    });
+    operator = await startOperator(kubeconfig, wiringEnv(infra, exchange));
     broker = await amqp.connect(infra.AMQP_URL);
   });
   afterAll(async () => {
     await operator.stop();
     await cp.stop();
-    const channel = await broker.createChannel();
-    for (const queue of [name, `${name}.dlq`]) await channel.deleteQueue(queue).catch(() => undefined);
-    for (const e of [exchange, ownerMarker(name)]) await channel.deleteExchange(e).catch(() => undefined);
+    await removeWiring(admin, broker, { queues: [name], exchanges: [exchange, ownerMarker(name)], databases: [database] });
     await broker.close();
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.query(`DROP ROLE IF EXISTS "${database}"`);
     await admin.end();
   });
 

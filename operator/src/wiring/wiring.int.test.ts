@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind } from '../api/metroxservice.ts';
 import { conditionOf, type mxsClient, waitFor } from '../testing/kube.ts';
 import { freePort, operatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
+import { removeWiring, wiringEnv } from '../testing/wiring.ts';
 
 const namespace = 'wiring';
 const suffix = randomBytes(3).toString('hex');
@@ -71,11 +72,9 @@ describe('the operator wires services to the platform Postgres and RabbitMQ', ()
     const viaProxy = new URL(infra.DATABASE_URL);
     viaProxy.host = `127.0.0.1:${port}`;
     operator = await startOperator(kubeconfig, {
-      METROX_POSTGRES_ADMIN_URL: viaProxy.href,
+      ...wiringEnv(infra, exchange, viaProxy.href),
       // Services reach Postgres directly; only the operator's admin traffic goes through the proxy.
       METROX_POSTGRES_SERVICE_HOST: postgresUrl.host,
-      METROX_AMQP_ADMIN_URL: infra.AMQP_URL,
-      METROX_EVENTS_EXCHANGE: exchange,
     });
     broker = await amqp.connect(infra.AMQP_URL);
   });
@@ -83,17 +82,8 @@ describe('the operator wires services to the platform Postgres and RabbitMQ', ()
     await operator.stop();
     await cp.stop();
     await proxy.down();
-    const channel = await broker.createChannel();
-    for (const name of Object.values(names)) {
-      await channel.deleteQueue(name).catch(() => undefined);
-      await channel.deleteQueue(`${name}.dlq`).catch(() => undefined);
-    }
-    await channel.deleteExchange(exchange).catch(() => undefined);
+    await removeWiring(admin, broker, { queues: Object.values(names), exchanges: [exchange], databases: Object.values(databases) });
     await broker.close();
-    for (const database of Object.values(databases)) {
-      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-      await admin.query(`DROP ROLE IF EXISTS "${database}"`);
-    }
     await admin.end();
   });
 
