@@ -1,4 +1,4 @@
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { ControlPlane } from '@metrox/test/control-plane';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind, type MetroXService } from '../api/metroxservice.ts';
@@ -132,6 +132,18 @@ describe('the operator reconciles MetroXServices on a real API server', () => {
       return current.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? current : undefined;
     });
     expect(ready.status).toMatchObject({ replicas: 1, readyReplicas: 1 });
+    // One Event for the first status, then one per condition that changed.
+    const events = cp.kubeConfig.makeApiClient(EventsV1Api);
+    const recorded = await waitFor('three Events about notification', async () => {
+      const list = await events.listNamespacedEvent({ namespace });
+      const about = list.items.filter((e) => e.regarding?.kind === 'MetroXService' && e.regarding.name === 'notification');
+      return about.length >= 3 ? about : undefined;
+    });
+    expect(recorded.map((e) => [e.type, e.reason, e.note?.split(':')[0], e.reportingController, e.regarding?.uid]).sort()).toEqual([
+      ['Normal', 'MinimumReplicasAvailable', 'Available=True', 'metrox.io/operator', ready.metadata.uid],
+      ['Normal', 'Reconciled', 'Ready=True', 'metrox.io/operator', ready.metadata.uid],
+      ['Warning', 'DeploymentProgressing', 'Ready=False', 'metrox.io/operator', ready.metadata.uid],
+    ]);
   });
 
   it('scales the Deployment through the scale subresource', async () => {

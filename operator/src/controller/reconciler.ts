@@ -16,6 +16,7 @@ import { contains } from './drift.ts';
 import { applyOwnership, type ManagedFieldsEntry } from './managed-fields.ts';
 import type { Informer } from './informer.ts';
 import { echoKey, WriteEchoes } from './write-echoes.ts';
+import { transitionEvent } from './transition-event.ts';
 import { KubeApiError, type KubeClient, type MetadataAnswer } from './kube-client.ts';
 import { kinds, kindOf, newerVersion, objectPath, collectionPath, type KubeObject, type ResourceKind } from './resources.ts';
 
@@ -30,6 +31,9 @@ export interface ReconcilerDeps {
   /** Reconcile `key` again: something else changed an object while this operator was writing it. */
   requeue: (key: string) => void;
 }
+
+/** The reportingController of the operator's Events. */
+const eventController = 'metrox.io/operator';
 
 /** Children removed when the spec no longer asks for them. */
 const optionalKinds: ResourceKind[] = [kinds.HorizontalPodAutoscaler, kinds.PodDisruptionBudget, kinds.ConfigMap];
@@ -52,6 +56,7 @@ export class Reconciler {
   readonly #pool: ReturnType<typeof adminPool> | undefined;
   readonly #written = new Map<string, MetroXService>();
   readonly #echoes = new WriteEchoes();
+  #eventSequence = 0;
 
   constructor(deps: ReconcilerDeps) {
     this.#deps = deps;
@@ -399,24 +404,15 @@ export class Reconciler {
       this.#deps.client.request<MetroXService>('PATCH', `${objectPath(kinds.MetroXService, namespace, name)}/status`, { status: next }, 'application/merge-patch+json'));
     this.#written.set(`${namespace}/${name}`, compactForCache(written, kinds.MetroXService.kind));
     const changed = transitions(mxs.status?.conditions, next.conditions ?? []);
-    await Promise.all(changed.map((c) => this.#event(mxs, c))).catch(() => undefined);
+    await Promise.all(changed.map((c) => this.#event(mxs, c)));
   }
 
   async #event(mxs: MetroXService, c: Condition): Promise<void> {
     const { namespace = 'default', name } = mxs.metadata;
-    const now = new Date();
-    await this.#deps.client.request('POST', collectionPath(kinds.Event, namespace), {
-      apiVersion: 'events.k8s.io/v1',
-      kind: 'Event',
-      metadata: { generateName: `${name}.`, namespace },
-      eventTime: now.toISOString().replace('Z', '000Z'),
-      reportingController: 'metrox.io/operator',
-      reportingInstance: this.#deps.config.identity,
-      action: 'Reconcile',
-      reason: c.reason,
-      note: `${c.type}=${c.status}: ${c.message}`.slice(0, 1000),
-      type: c.status === 'False' ? 'Warning' : 'Normal',
-      regarding: { apiVersion: mxs.apiVersion, kind: mxs.kind, name, namespace, uid: mxs.metadata.uid },
+    const event = transitionEvent(mxs, c, { controller: eventController, instance: this.#deps.config.identity }, new Date(), this.#eventSequence++);
+    await this.#deps.client.request('POST', collectionPath(kinds.Event, namespace), event).catch((error: unknown) => {
+      // An Event is a notice, not state: a lost one must not fail the reconcile, but it is logged.
+      this.#deps.log('warn', 'could not record an Event', { namespace, name, condition: c.type, error: describe(error) });
     });
   }
 }

@@ -1,0 +1,44 @@
+// The Kubernetes Event for a condition transition (events.k8s.io/v1). Pure.
+import type { Condition, MetroXService } from '../api/metroxservice.ts';
+
+/** Who reports: the controller's name and this process's identity. */
+export interface EventReporter {
+  controller: string;
+  instance: string;
+}
+
+/** Longest object name the API server accepts (an RFC 1123 subdomain). */
+const maxNameLength = 253;
+
+/**
+ * A name for the Event, as client-go's recorder gives one: the object's name, a dot
+ * and the time in hex nanoseconds. `sequence` tells apart Events of the same
+ * millisecond. (A generateName ending in "." is refused by current API servers.)
+ */
+export function eventName(regarding: string, at: Date, sequence: number): string {
+  const nanoseconds = BigInt(at.getTime()) * 1_000_000n + BigInt(sequence % 1_000_000);
+  const suffix = `.${nanoseconds.toString(16)}`;
+  return `${regarding.slice(0, maxNameLength - suffix.length)}${suffix}`;
+}
+
+/** RFC 3339 with microseconds: the MicroTime the API expects in eventTime. */
+function microTime(at: Date): string {
+  return at.toISOString().replace('Z', '000Z');
+}
+
+export function transitionEvent(mxs: MetroXService, c: Condition, reporter: EventReporter, at: Date, sequence: number) {
+  const { namespace = 'default', name } = mxs.metadata;
+  return {
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: { name: eventName(name, at, sequence), namespace },
+    eventTime: microTime(at),
+    reportingController: reporter.controller,
+    reportingInstance: reporter.instance.slice(0, 128),
+    action: 'Reconcile',
+    reason: c.reason,
+    note: `${c.type}=${c.status}: ${c.message}`.slice(0, 1024),
+    type: c.status === 'False' ? 'Warning' : 'Normal',
+    regarding: { apiVersion: mxs.apiVersion, kind: mxs.kind, name, namespace, uid: mxs.metadata.uid },
+  };
+}
