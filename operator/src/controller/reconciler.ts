@@ -400,8 +400,21 @@ export class Reconciler {
     if (next === undefined) return;
     this.#deps.log('info', 'writing status', { namespace: mxs.metadata.namespace, name: mxs.metadata.name, before: mxs.status, after: next });
     const { namespace = '', name } = mxs.metadata;
+    // A PUT carrying the resourceVersion this status was computed from: the API server
+    // keeps everything but status from the stored object (so only status travels and
+    // nothing is merged), and a change made meanwhile answers 409 instead of getting a
+    // status that describes an older spec; its watch event reconciles again.
+    const body = { apiVersion: mxs.apiVersion, kind: mxs.kind, metadata: { name, namespace, resourceVersion: mxs.metadata.resourceVersion }, status: next };
     const written = await this.#writing(mxs, kinds.MetroXService.kind, namespace, name, () =>
-      this.#deps.client.request<MetroXService>('PATCH', `${objectPath(kinds.MetroXService, namespace, name)}/status`, { status: next }, 'application/merge-patch+json'));
+      this.#deps.client.request<MetroXService>('PUT', `${objectPath(kinds.MetroXService, namespace, name)}/status`, body)).catch((error: unknown) => {
+      if (error instanceof KubeApiError && error.status === 409) return undefined;
+      throw error;
+    });
+    if (written === undefined) {
+      this.#deps.log('info', 'status not written: the MetroXService changed meanwhile', { namespace, name, resourceVersion: mxs.metadata.resourceVersion });
+      this.#deps.requeue(`${namespace}/${name}`);
+      return;
+    }
     this.#written.set(`${namespace}/${name}`, compactForCache(written, kinds.MetroXService.kind));
     const changed = transitions(mxs.status?.conditions, next.conditions ?? []);
     await Promise.all(changed.map((c) => this.#event(mxs, c)));
