@@ -94,10 +94,15 @@ describe('nextStatus', () => {
 });
 
 describe('transitions', () => {
-  const at = (status: 'True' | 'False', type: Condition['type'] = 'Available'): Condition => ({ type, status, reason: 'R', message: 'm', lastTransitionTime: t0, observedGeneration: 1 });
+  const at = (status: 'True' | 'False', type: Condition['type'] = 'Available', reason = 'R'): Condition => ({ type, status, reason, message: 'm', lastTransitionTime: t0, observedGeneration: 1 });
 
-  it('reports a new resource through Ready alone', () => {
-    expect(transitions(undefined, [at('False'), at('False', 'Ready')]).map((c) => c.type)).toEqual(['Ready']);
+  it('reports nothing for a new resource whose workload is only rolling out', () => {
+    expect(transitions(undefined, [at('False', 'Available', 'DeploymentProgressing'), at('True', 'DatabaseReady'), at('False', 'Ready', 'DeploymentProgressing')])).toEqual([]);
+  });
+
+  it('reports what fails from the start of a new resource, not its summary', () => {
+    const first = [at('False', 'Available', 'ApplyFailed'), at('False', 'DatabaseReady', 'DatabaseUnreachable'), at('True', 'BrokerReady'), at('False', 'Ready', 'ApplyFailed')];
+    expect(transitions(undefined, first).map((c) => c.type)).toEqual(['Available', 'DatabaseReady']);
   });
 
   it('reports conditions whose status changed', () => {

@@ -24,13 +24,21 @@ export function readyCondition(others: ConditionInput[]): ConditionInput {
   return condition('Ready', false, first?.reason ?? 'NotReady', failing.map((c) => `${c.type}: ${c.message}`).join(' '));
 }
 
-/** Transitions worth an Event: a condition that is new or changed status. */
+/** Available=False while the Deployment rolls out: expected after every creation, not news. */
+const rolloutReasons = new Set(['DeploymentMissing', 'DeploymentProgressing', 'MinimumReplicasUnavailable']);
+
+/**
+ * Conditions worth an Event: one whose status changed. A new resource has no earlier
+ * status to change from; its first status is reported only where something needs a
+ * person (a dependency or the workload failing from the start), so creating a service
+ * leaves no Warning behind, and the Event that says it works comes when Ready turns True.
+ */
 export function transitions(previous: Condition[] | undefined, next: Condition[]): Condition[] {
   return next.filter((c) => {
     const old = previous?.find((p) => p.type === c.type);
-    // A first status reports through Ready alone: one Event per new resource, not five.
-    if (old === undefined) return c.type === 'Ready';
-    return old.status !== c.status;
+    if (old !== undefined) return old.status !== c.status;
+    // Ready only summarises the others, which get their own Event.
+    return c.status === 'False' && c.type !== 'Ready' && !(c.type === 'Available' && rolloutReasons.has(c.reason));
   });
 }
 
