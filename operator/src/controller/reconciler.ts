@@ -403,7 +403,7 @@ export class Reconciler {
     // A PUT carrying the resourceVersion this status was computed from: the API server
     // keeps everything but status from the stored object (so only status travels and
     // nothing is merged), and a change made meanwhile answers 409 instead of getting a
-    // status that describes an older spec; its watch event reconciles again.
+    // status that describes an older spec.
     const body = { apiVersion: mxs.apiVersion, kind: mxs.kind, metadata: { name, namespace, resourceVersion: mxs.metadata.resourceVersion }, status: next };
     const written = await this.#writing(mxs, kinds.MetroXService.kind, namespace, name, () =>
       this.#deps.client.request<MetroXService>('PUT', `${objectPath(kinds.MetroXService, namespace, name)}/status`, body)).catch((error: unknown) => {
@@ -411,8 +411,9 @@ export class Reconciler {
       throw error;
     });
     if (written === undefined) {
+      // A newer version exists, so its watch event is on its way (or a relist) and
+      // requeues this resource; requeueing here would spin while the cache lags.
       this.#deps.log('info', 'status not written: the MetroXService changed meanwhile', { namespace, name, resourceVersion: mxs.metadata.resourceVersion });
-      this.#deps.requeue(`${namespace}/${name}`);
       return;
     }
     this.#written.set(`${namespace}/${name}`, compactForCache(written, kinds.MetroXService.kind));
