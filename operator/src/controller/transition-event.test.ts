@@ -44,4 +44,11 @@ describe('transitionEvent', () => {
       regarding: { kind: 'MetroXService', name: 'payment', namespace: 'shop', uid: 'u-1' },
     });
   });
+
+  it('keeps the note within the 1 KiB the API server allows, counted in bytes', () => {
+    const long = { type: 'DatabaseReady' as const, status: 'False' as const, reason: 'DatabaseUnreachable', message: 'é'.repeat(1000), lastTransitionTime: '2026-11-24T12:00:00Z', observedGeneration: 1 };
+    const { note } = transitionEvent(mxs, long, { controller: 'metrox.io/operator', instance: 'op-1' }, at, 0);
+    expect(Buffer.byteLength(note)).toBeLessThanOrEqual(1024);
+    expect(note).toMatch(/^DatabaseReady=False: é+$/);
+  });
 });

@@ -21,6 +21,17 @@ export function eventName(regarding: string, at: Date, sequence: number): string
   return `${regarding.slice(0, maxNameLength - suffix.length)}${suffix}`;
 }
 
+/** The API server caps an Event's note at 1 KiB (bytes, not characters). */
+const maxNoteBytes = 1024;
+
+function truncateBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let cut = Buffer.from(text).subarray(0, maxBytes).toString('utf8');
+  // A multi-byte character split at the cut decodes as U+FFFD: drop what is left of it.
+  while (Buffer.byteLength(cut) > maxBytes || cut.endsWith('\uFFFD')) cut = cut.slice(0, -1);
+  return cut;
+}
+
 /** RFC 3339 with microseconds: the MicroTime the API expects in eventTime. */
 function microTime(at: Date): string {
   return at.toISOString().replace('Z', '000Z');
@@ -37,7 +48,7 @@ export function transitionEvent(mxs: MetroXService, c: Condition, reporter: Even
     reportingInstance: reporter.instance.slice(0, 128),
     action: 'Reconcile',
     reason: c.reason,
-    note: `${c.type}=${c.status}: ${c.message}`.slice(0, 1024),
+    note: truncateBytes(`${c.type}=${c.status}: ${c.message}`, maxNoteBytes),
     type: c.status === 'False' ? 'Warning' : 'Normal',
     regarding: { apiVersion: mxs.apiVersion, kind: mxs.kind, name, namespace, uid: mxs.metadata.uid },
   };
