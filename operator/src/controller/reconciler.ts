@@ -404,7 +404,7 @@ export class Reconciler {
     // keeps everything but status from the stored object (so only status travels and
     // nothing is merged), and a change made meanwhile answers 409 instead of getting a
     // status that describes an older spec.
-    const body = { apiVersion: mxs.apiVersion, kind: mxs.kind, metadata: { name, namespace, resourceVersion: mxs.metadata.resourceVersion }, status: next };
+    const body = { apiVersion: kinds.MetroXService.apiVersion, kind: kinds.MetroXService.kind, metadata: { name, namespace, resourceVersion: mxs.metadata.resourceVersion }, status: next };
     const written = await this.#writing(mxs, kinds.MetroXService.kind, namespace, name, () =>
       this.#deps.client.request<MetroXService>('PUT', `${objectPath(kinds.MetroXService, namespace, name)}/status`, body)).catch((error: unknown) => {
       if (error instanceof KubeApiError && error.status === 409) return undefined;

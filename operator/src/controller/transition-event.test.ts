@@ -25,10 +25,12 @@ describe('eventName', () => {
     expect(eventName('payment', at, 1)).not.toBe(eventName('payment', at, 2));
   });
 
-  it('stays within 253 characters for the longest names', () => {
-    const name = eventName('a'.repeat(253), at, 7);
-    expect(name.length).toBeLessThanOrEqual(253);
-    expect(name).toMatch(subdomain);
+  it('stays a valid name within 253 characters for the longest names', () => {
+    for (const regarding of ['a'.repeat(253), `${'a'.repeat(230)}${'-'.repeat(23)}`]) {
+      const name = eventName(regarding, at, 7);
+      expect(name.length).toBeLessThanOrEqual(253);
+      expect(name).toMatch(subdomain);
+    }
   });
 });
 

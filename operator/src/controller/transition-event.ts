@@ -1,5 +1,5 @@
 // The Kubernetes Event for a condition transition (events.k8s.io/v1). Pure.
-import type { Condition, MetroXService } from '../api/metroxservice.ts';
+import { apiVersion, kind, type Condition, type MetroXService } from '../api/metroxservice.ts';
 
 /** Who reports: the controller's name and this process's identity. */
 export interface EventReporter {
@@ -18,7 +18,8 @@ const maxNameLength = 253;
 export function eventName(regarding: string, at: Date, sequence: number): string {
   const nanoseconds = BigInt(at.getTime()) * 1_000_000n + BigInt(sequence % 1_000_000);
   const suffix = `.${nanoseconds.toString(16)}`;
-  return `${regarding.slice(0, maxNameLength - suffix.length)}${suffix}`;
+  // Cut short, a name must still end in a letter or digit.
+  return `${regarding.slice(0, maxNameLength - suffix.length).replace(/[^a-z0-9]+$/, '')}${suffix}`;
 }
 
 /** The API server caps an Event's note at 1 KiB (bytes, not characters). */
@@ -50,6 +51,6 @@ export function transitionEvent(mxs: MetroXService, c: Condition, reporter: Even
     reason: c.reason,
     note: truncateBytes(`${c.type}=${c.status}: ${c.message}`, maxNoteBytes),
     type: c.status === 'False' ? 'Warning' : 'Normal',
-    regarding: { apiVersion: mxs.apiVersion, kind: mxs.kind, name, namespace, uid: mxs.metadata.uid },
+    regarding: { apiVersion, kind, name, namespace, uid: mxs.metadata.uid },
   };
 }
