@@ -54,19 +54,57 @@ export function spawnTethered(name: string, command: string, args: string[], log
   };
 }
 
-/** A free TCP port on loopback (the OS picks it; a tiny race with other binders is accepted). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Listens on `port` (0: any) on loopback and closes again; resolves with the port, or undefined when it is taken. */
+function tryListen(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', () => {
+      resolve(undefined);
+    });
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not allocate a port'));
+        resolve(address !== null && typeof address === 'object' ? address.port : undefined);
       });
     });
   });
+}
+
+/** The kernel's range of ephemeral ports (Linux), where outgoing connections get their local port. */
+function ephemeralPorts(): { low: number; high: number } {
+  try {
+    const [low = 32768, high = 60999] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    return { low, high };
+  } catch {
+    return { low: 32768, high: 60999 };
+  }
+}
+
+/** Above the fixed ports of the local infrastructure (21xxx, scripts/infra). */
+const firstTestPort = 22000;
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port on loopback that is free now, for a process started later. It lies below
+ * the ephemeral range: a port from listen(0) comes from that range, where any outgoing
+ * connection (to Postgres, the broker, another service) can take the same number before
+ * the process binds it, which then fails with EADDRINUSE.
+ */
+export async function freePort(): Promise<number> {
+  const { low } = ephemeralPorts();
+  const span = low - firstTestPort;
+  for (let attempt = 0; span > 1000 && attempt < 100; attempt++) {
+    const port = firstTestPort + Math.floor(Math.random() * span);
+    if (handedOut.has(port)) continue;
+    // Reserved before the check, so concurrent callers never get the same port.
+    handedOut.add(port);
+    if ((await tryListen(port)) !== undefined) return port;
+    handedOut.delete(port);
+  }
+  // No room below the ephemeral range on this machine: let the OS pick.
+  const port = await tryListen(0);
+  if (port === undefined) throw new Error('could not allocate a port');
+  return port;
 }
 
 /** Polls `check` until it returns true, or throws `describe()` after `timeoutMs`. */
