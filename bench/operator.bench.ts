@@ -63,6 +63,11 @@ function counter(text: string, pattern: RegExp): number {
   return [...text.matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
+/** Reconciles the operator has run, whatever their result. */
+function reconciles(metricsText: string): number {
+  return counter(metricsText, /^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm);
+}
+
 /** CPU seconds a process has used, from its Prometheus endpoint (process_cpu_seconds_total). */
 function cpuSeconds(metricsText: string): number {
   return Number(/^process_cpu_seconds_total ([\d.e+]+)/m.exec(metricsText)?.[1] ?? Number.NaN);
@@ -110,7 +115,7 @@ async function once(): Promise<Run> {
         const object = await admin.get<MetroXService>(warmup);
         return object.status?.observedGeneration === object.metadata.generation;
       });
-      const reconcilesBefore = counter(await operator.metrics(), /^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm);
+      const reconcilesBefore = reconciles(await operator.metrics());
       const beforeByKind = await apiServerRequestsByKind(admin);
       const [apiCpuBefore, operatorCpuBefore] = [cpuSeconds(await admin.get<string>('/metrics')), cpuSeconds(await operator.metrics())];
       const readVerbs = ['GET', 'LIST', 'WATCH'];
@@ -181,11 +186,11 @@ async function once(): Promise<Run> {
       // With --heapsnapshot-signal=SIGUSR2 in METROX_BENCH_OPERATOR_NODE_OPTIONS: a heap snapshot of the converged operator.
       if (nodeOptions?.includes('--heapsnapshot-signal=SIGUSR2') === true) operator.child.kill('SIGUSR2');
       const atConverge = await operator.metrics();
-      const reconcilesAtConverge = counter(atConverge, /^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm);
+      const reconcilesAtConverge = reconciles(atConverge);
       const mib = (name: string) => (counter(atConverge, new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)`, 'gm')) / 2 ** 20).toFixed(0);
       console.error(`[operator] memory when converged (MiB): rss ${mib('process_resident_memory_bytes')}, heap used ${mib('nodejs_heap_size_used_bytes')} of ${mib('nodejs_heap_size_total_bytes')}, external ${mib('nodejs_external_memory_bytes')}`);
       // Steady state: wait for one full periodic resync of every resource.
-      await waitFor('a full resync', async () => counter(await operator.metrics(), /^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm) >= reconcilesAtConverge + count, (resyncSeconds + 120) * 1000);
+      await waitFor('a full resync', async () => reconciles(await operator.metrics()) >= reconcilesAtConverge + count, (resyncSeconds + 120) * 1000);
       const afterResyncByKind = await apiServerRequestsByKind(admin);
       const resyncWrites = [...afterResyncByKind.values()].reduce((sum, n) => sum + n, 0) - afterConverge;
       if (resyncWrites !== 0) console.error(`[operator] writes during the resync: ${JSON.stringify(difference(afterResyncByKind, afterConvergeByKind))}`);

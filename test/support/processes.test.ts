@@ -1,15 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { freePort } from './processes.ts';
-
-const ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+import { ephemeralPortsStart, freePort } from './processes.ts';
 
 describe('freePort', () => {
   it('hands out distinct ports below the ephemeral range that a server can bind', async () => {
     const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
     expect(new Set(ports).size).toBe(ports.length);
-    for (const port of ports) expect(port).toBeLessThan(ephemeralLow);
+    for (const port of ports) expect(port).toBeLessThan(ephemeralPortsStart());
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(ports[0], '127.0.0.1', resolve));
     await new Promise<void>((resolve) => {

@@ -70,13 +70,12 @@ function tryListen(port: number): Promise<number | undefined> {
   });
 }
 
-/** The kernel's range of ephemeral ports (Linux), where outgoing connections get their local port. */
-function ephemeralPorts(): { low: number; high: number } {
+/** Where the kernel's ephemeral ports start (Linux): outgoing connections get their local port from there up. */
+export function ephemeralPortsStart(): number {
   try {
-    const [low = 32768, high = 60999] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    return { low, high };
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0] ?? 32768);
   } catch {
-    return { low: 32768, high: 60999 };
+    return 32768;
   }
 }
 
@@ -91,8 +90,7 @@ const handedOut = new Set<number>();
  * the process binds it, which then fails with EADDRINUSE.
  */
 export async function freePort(): Promise<number> {
-  const { low } = ephemeralPorts();
-  const span = low - firstTestPort;
+  const span = ephemeralPortsStart() - firstTestPort;
   for (let attempt = 0; span > 1000 && attempt < 100; attempt++) {
     const port = firstTestPort + Math.floor(Math.random() * span);
     if (handedOut.has(port)) continue;

@@ -1,9 +1,9 @@
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { ControlPlane } from '@metrox/test/control-plane';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind, type MetroXService } from '../api/metroxservice.ts';
 import { KubeClient, connectionFromKubeconfig } from './kube-client.ts';
-import { type mxsClient, waitFor } from '../testing/kube.ts';
+import { eventsAbout, type mxsClient, waitFor } from '../testing/kube.ts';
 import { operatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
 
 const namespace = 'shop';
@@ -133,10 +133,8 @@ describe('the operator reconciles MetroXServices on a real API server', () => {
     });
     expect(ready.status).toMatchObject({ replicas: 1, readyReplicas: 1 });
     // A rollout in progress is no news: the Events come when it becomes available.
-    const events = cp.kubeConfig.makeApiClient(EventsV1Api);
     const recorded = await waitFor('two Events about notification', async () => {
-      const list = await events.listNamespacedEvent({ namespace });
-      const about = list.items.filter((e) => e.regarding?.kind === 'MetroXService' && e.regarding.name === 'notification');
+      const about = await eventsAbout(cp.kubeConfig, namespace, 'notification');
       return about.length >= 2 ? about : undefined;
     });
     expect(recorded.map((e) => [e.type, e.reason, e.note?.split(':')[0], e.reportingController, e.regarding?.uid]).sort()).toEqual([

@@ -32,9 +32,6 @@ export interface ReconcilerDeps {
   requeue: (key: string) => void;
 }
 
-/** The reportingController of the operator's Events. */
-const eventController = 'metrox.io/operator';
-
 /** Children removed when the spec no longer asks for them. */
 const optionalKinds: ResourceKind[] = [kinds.HorizontalPodAutoscaler, kinds.PodDisruptionBudget, kinds.ConfigMap];
 
@@ -422,11 +419,11 @@ export class Reconciler {
   }
 
   async #event(mxs: MetroXService, c: Condition): Promise<void> {
-    const { namespace = 'default', name } = mxs.metadata;
-    const event = transitionEvent(mxs, c, { controller: eventController, instance: this.#deps.config.identity }, new Date(), this.#eventSequence++);
+    const event = transitionEvent(mxs, c, this.#deps.config.identity, new Date(), this.#eventSequence++);
+    const { namespace } = event.metadata;
     await this.#deps.client.request('POST', collectionPath(kinds.Event, namespace), event).catch((error: unknown) => {
       // An Event is a notice, not state: a lost one must not fail the reconcile, but it is logged.
-      this.#deps.log('warn', 'could not record an Event', { namespace, name, condition: c.type, error: describe(error) });
+      this.#deps.log('warn', 'could not record an Event', { namespace, name: mxs.metadata.name, condition: c.type, error: describe(error) });
     });
   }
 }

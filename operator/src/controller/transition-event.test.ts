@@ -36,7 +36,7 @@ describe('eventName', () => {
 
 describe('transitionEvent', () => {
   it('reports a failing condition as a Warning about the MetroXService', () => {
-    const event = transitionEvent(mxs, { type: 'DatabaseReady', status: 'False', reason: 'DatabaseUnreachable', message: 'Postgres is down.', lastTransitionTime: '2026-11-24T12:00:00Z', observedGeneration: 1 }, { controller: 'metrox.io/operator', instance: 'op-1' }, at, 0);
+    const event = transitionEvent(mxs, { type: 'DatabaseReady', status: 'False', reason: 'DatabaseUnreachable', message: 'Postgres is down.', lastTransitionTime: '2026-11-24T12:00:00Z', observedGeneration: 1 }, 'op-1', at, 0);
     expect(event).toMatchObject({
       metadata: { namespace: 'shop' },
       eventTime: '2026-11-24T12:00:00.123000Z',
@@ -49,7 +49,7 @@ describe('transitionEvent', () => {
 
   it('keeps the note within the 1 KiB the API server allows, counted in bytes', () => {
     const long = { type: 'DatabaseReady' as const, status: 'False' as const, reason: 'DatabaseUnreachable', message: 'é'.repeat(1000), lastTransitionTime: '2026-11-24T12:00:00Z', observedGeneration: 1 };
-    const { note } = transitionEvent(mxs, long, { controller: 'metrox.io/operator', instance: 'op-1' }, at, 0);
+    const { note } = transitionEvent(mxs, long, 'op-1', at, 0);
     expect(Buffer.byteLength(note)).toBeLessThanOrEqual(1024);
     expect(note).toMatch(/^DatabaseReady=False: é+$/);
   });

@@ -1,11 +1,8 @@
 // The Kubernetes Event for a condition transition (events.k8s.io/v1). Pure.
 import { apiVersion, kind, type Condition, type MetroXService } from '../api/metroxservice.ts';
 
-/** Who reports: the controller's name and this process's identity. */
-export interface EventReporter {
-  controller: string;
-  instance: string;
-}
+/** The reportingController of the operator's Events. */
+export const eventController = 'metrox.io/operator';
 
 /** Longest object name the API server accepts (an RFC 1123 subdomain). */
 const maxNameLength = 253;
@@ -38,15 +35,16 @@ function microTime(at: Date): string {
   return at.toISOString().replace('Z', '000Z');
 }
 
-export function transitionEvent(mxs: MetroXService, c: Condition, reporter: EventReporter, at: Date, sequence: number) {
+/** The Event for condition `c` of `mxs`, reported by operator process `instance`. */
+export function transitionEvent(mxs: MetroXService, c: Condition, instance: string, at: Date, sequence: number) {
   const { namespace = 'default', name } = mxs.metadata;
   return {
     apiVersion: 'events.k8s.io/v1',
     kind: 'Event',
     metadata: { name: eventName(name, at, sequence), namespace },
     eventTime: microTime(at),
-    reportingController: reporter.controller,
-    reportingInstance: reporter.instance.slice(0, 128),
+    reportingController: eventController,
+    reportingInstance: instance.slice(0, 128),
     action: 'Reconcile',
     reason: c.reason,
     note: truncateBytes(`${c.type}=${c.status}: ${c.message}`, maxNoteBytes),

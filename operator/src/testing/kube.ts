@@ -1,7 +1,7 @@
 // Test helpers around a real API server: install the CRD, create MetroXServices,
 // read the API server's error messages. Raw JSON throughout (CustomObjectsApi
 // passes bodies through untouched).
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, EventsV1Api, type EventsV1Event, type KubeConfig } from '@kubernetes/client-node';
 import { metroxServiceCrd } from '../api/crd.ts';
 import { group, plural, version, type MetroXService } from '../api/metroxservice.ts';
 
@@ -43,6 +43,12 @@ export function mxsClient(kc: KubeConfig) {
     delete: (namespace: string, name: string) =>
       objects.deleteNamespacedCustomObject({ group, version, namespace, plural, name }) as Promise<unknown>,
   };
+}
+
+/** The Events about one MetroXService, as `kubectl events --for mxs/<name>` lists them. */
+export async function eventsAbout(kc: KubeConfig, namespace: string, name: string): Promise<EventsV1Event[]> {
+  const list = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace });
+  return list.items.filter((e) => e.regarding?.kind === 'MetroXService' && e.regarding.name === name);
 }
 
 /** A condition of a MetroXService's status, by type. */

@@ -1,6 +1,6 @@
 // The operator's database and broker wiring against the real platform Postgres and
 // RabbitMQ. Names carry a random suffix: other test files share both servers.
-import { CoreV1Api, EventsV1Api } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import type { ControlPlane } from '@metrox/test/control-plane';
 import { endpoints } from '@metrox/test/endpoints';
 import amqp from 'amqplib';
@@ -9,7 +9,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind } from '../api/metroxservice.ts';
-import { conditionOf, type mxsClient, waitFor } from '../testing/kube.ts';
+import { conditionOf, eventsAbout, type mxsClient, waitFor } from '../testing/kube.ts';
 import { freePort, operatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
 import { removeWiring, wiringEnv } from '../testing/wiring.ts';
 
@@ -151,8 +151,7 @@ describe('the operator wires services to the platform Postgres and RabbitMQ', ()
       });
       expect(failing).toMatchObject({ reason: 'DatabaseUnreachable', message: expect.stringContaining('retries') as unknown });
       // Failing from the start is worth a Warning, though there was no earlier status.
-      const events = cp.kubeConfig.makeApiClient(EventsV1Api);
-      const warning = await waitFor('a Warning Event', async () => (await events.listNamespacedEvent({ namespace })).items.find((e) => e.regarding?.name === names.late && e.reason === 'DatabaseUnreachable'));
+      const warning = await waitFor('a Warning Event', async () => (await eventsAbout(cp.kubeConfig, namespace, names.late)).find((e) => e.reason === 'DatabaseUnreachable'));
       expect(warning).toMatchObject({ type: 'Warning', note: expect.stringContaining('DatabaseReady=False') as unknown });
     } finally {
       await proxy.up();
