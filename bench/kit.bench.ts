@@ -175,16 +175,20 @@ async function stopService(child: ChildProcess): Promise<void> {
 }
 
 /**
- * CPU time (user + system, every thread: GC and I/O helpers included) a process has used,
- * in ms, from /proc; undefined where there is none. Throughput on a shared machine moves
- * with the neighbours' load; CPU per request is what telemetry adds to the service itself.
+ * CPU time (user + system) a process has used, in ms, from /proc; undefined where there is
+ * none. `every` thread counts GC and I/O helpers; `main` is the thread that runs the event
+ * loop, whose saturation caps a Node service's throughput. Throughput on a shared machine
+ * moves with the neighbours' load; CPU per request is what telemetry adds to the service.
  */
-function processCpuMs(pid: number | undefined): number | undefined {
+function processCpuMs(pid: number | undefined): Record<Thread, number> | undefined {
   if (pid === undefined) return undefined;
+  const ms = (path: string) => {
+    const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in clock ticks of 10 ms
+  };
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime in clock ticks of 10 ms
-    return Number.isFinite(ticks) ? ticks * 10 : undefined;
+    const cpu = { every: ms(`/proc/${pid}/stat`), main: ms(`/proc/${pid}/task/${pid}/stat`) };
+    return Number.isFinite(cpu.every) && Number.isFinite(cpu.main) ? cpu : undefined;
   } catch {
     return undefined;
   }
@@ -227,6 +231,7 @@ async function drive(port: number, seconds: number): Promise<{ perSecond: number
 }
 
 type Mode = 'off' | 'on' | 'sampled';
+type Thread = 'every' | 'main';
 const modes: Mode[] = ['off', 'on', 'sampled'];
 
 /**
@@ -236,8 +241,8 @@ const modes: Mode[] = ['off', 'on', 'sampled'];
 interface HttpFigures {
   /** Requests/s, the mean of the slices. */
   perSecond: Record<Mode, number>;
-  /** Service CPU µs per request over the measured slices, when /proc tells. */
-  cpuPerRequest: Record<Mode, number> | undefined;
+  /** Service CPU µs per request over the measured slices (all threads, main thread), when /proc tells. */
+  cpuPerRequest: Record<Thread, Record<Mode, number>> | undefined;
 }
 
 async function httpRun(databaseUrl: string, sinkUrl: string): Promise<HttpFigures> {
@@ -252,7 +257,7 @@ async function httpRun(databaseUrl: string, sinkUrl: string): Promise<HttpFigure
   const byMode = (value: (mode: Mode) => number) => Object.fromEntries(modes.map((mode) => [mode, value(mode)])) as Record<Mode, number>;
   const totals = byMode(() => 0);
   const served = byMode(() => 0);
-  let cpuPerRequest: Record<Mode, number> | undefined;
+  let cpuPerRequest: Record<Thread, Record<Mode, number>> | undefined;
   try {
     for (const mode of modes) await drive(services[mode].port, 2); // warm-up: JIT, pool connections
     const cpuBefore = modes.map((mode) => processCpuMs(services[mode].child.pid));
@@ -268,12 +273,16 @@ async function httpRun(databaseUrl: string, sinkUrl: string): Promise<HttpFigure
     }
     const cpuAfter = modes.map((mode) => processCpuMs(services[mode].child.pid));
     if (cpuBefore.every((ms) => ms !== undefined) && cpuAfter.every((ms) => ms !== undefined)) {
-      cpuPerRequest = byMode((mode) => (((cpuAfter[modes.indexOf(mode)] ?? 0) - (cpuBefore[modes.indexOf(mode)] ?? 0)) * 1_000) / served[mode]);
+      const perRequest = (thread: Thread) =>
+        byMode((mode) => (((cpuAfter[modes.indexOf(mode)]?.[thread] ?? 0) - (cpuBefore[modes.indexOf(mode)]?.[thread] ?? 0)) * 1_000) / served[mode]);
+      cpuPerRequest = { every: perRequest('every'), main: perRequest('main') };
     }
   } finally {
     await Promise.all(modes.map((mode) => stopService(services[mode].child)));
   }
-  const cpu = cpuPerRequest ? `; service CPU per request off ${cpuPerRequest.off.toFixed(0)}, on ${cpuPerRequest.on.toFixed(0)}, 10 % sampled ${cpuPerRequest.sampled.toFixed(0)} µs` : '';
+  const cpu = cpuPerRequest
+    ? `; service CPU per request (main thread) off ${cpuPerRequest.every.off.toFixed(0)} (${cpuPerRequest.main.off.toFixed(0)}), on ${cpuPerRequest.every.on.toFixed(0)} (${cpuPerRequest.main.on.toFixed(0)}), 10 % sampled ${cpuPerRequest.every.sampled.toFixed(0)} (${cpuPerRequest.main.sampled.toFixed(0)}) µs`
+    : '';
   log(`http: telemetry off ${totals.off.toFixed(0)}, on ${totals.on.toFixed(0)} (ratio ${(totals.on / totals.off).toFixed(3)}), 10 % sampled ${totals.sampled.toFixed(0)} (ratio ${(totals.sampled / totals.off).toFixed(3)}) requests/s${cpu}`);
   return { perSecond: totals, cpuPerRequest };
 }
@@ -323,9 +332,11 @@ async function main(): Promise<void> {
     const cpuMetrics =
       cpu.length === figures.length
         ? [
-            metric('service CPU per request, telemetry off', 'µs', cpu.map((c) => c.off)),
-            metric('service CPU per request, telemetry on', 'µs', cpu.map((c) => c.on)),
-            metric('service CPU per request, telemetry off ÷ on', 'ratio', cpu.map((c) => c.off / c.on)),
+            metric('service CPU per request, telemetry off', 'µs', cpu.map((c) => c.every.off)),
+            metric('service CPU per request, telemetry on', 'µs', cpu.map((c) => c.every.on)),
+            metric('service CPU per request, telemetry off ÷ on', 'ratio', cpu.map((c) => c.every.off / c.every.on)),
+            metric('service main-thread CPU per request, telemetry off', 'µs', cpu.map((c) => c.main.off)),
+            metric('service main-thread CPU per request, telemetry on', 'µs', cpu.map((c) => c.main.on)),
           ]
         : [];
     if (sink.received() === 0) throw new Error('telemetry on exported nothing: the comparison would be meaningless');
@@ -340,7 +351,7 @@ async function main(): Promise<void> {
         metric('telemetry on, 10 % sampled ÷ off', 'ratio', sampled.map((value, i) => value / (off[i] ?? Number.NaN))),
         ...cpuMetrics,
       ],
-      notes: `${httpConcurrency} keep-alive clients posting back to back, ${httpSeconds} s per side in ${httpSlice} s slices alternating between the two services (both running, warmed up 2 s each), against a kit service started with --import @metrox/kit/preload. On: every span sampled (OTEL_TRACES_SAMPLER=always_on) and exported over OTLP/HTTP to a local sink; 10 % sampled: parentbased_traceidratio 0.1, everything else alike (${sink.received()} export requests), pg/http/fastify/pino instrumented, logs with trace ids, /metrics histograms with exemplars. Off: OTEL_SDK_DISABLED=true (the preload loads nothing). Service CPU per request: user + system time of each service process (all threads) over the measured slices ÷ the requests it served, less sensitive than requests/s to what else runs on the machine. Service, Postgres and load generator share the machine.`,
+      notes: `${httpConcurrency} keep-alive clients posting back to back, ${httpSeconds} s per side in ${httpSlice} s slices alternating between the three services (both running, warmed up 2 s each), against a kit service started with --import @metrox/kit/preload. On: every span sampled (OTEL_TRACES_SAMPLER=always_on) and exported over OTLP/HTTP to a local sink; 10 % sampled: parentbased_traceidratio 0.1, everything else alike (${sink.received()} export requests), pg, http (outgoing) and fastify instrumented (pino only when logs are exported over OTLP), logs with trace ids, /metrics histograms with exemplars. Off: OTEL_SDK_DISABLED=true (the preload loads nothing). Service CPU per request: user + system time of each service process (all threads; main thread: the event loop's alone) over the measured slices ÷ the requests it served, less sensitive than requests/s to what else runs on the machine. Service, Postgres and load generator share the machine.`,
       command,
     });
   } finally {
