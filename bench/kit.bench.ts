@@ -260,7 +260,8 @@ async function httpRun(databaseUrl: string, sinkUrl: string): Promise<HttpFigure
   let cpuPerRequest: Record<Thread, Record<Mode, number>> | undefined;
   try {
     for (const mode of modes) await drive(services[mode].port, 2); // warm-up: JIT, pool connections
-    const cpuBefore = modes.map((mode) => processCpuMs(services[mode].child.pid));
+    const cpuOf = () => new Map(modes.map((mode) => [mode, processCpuMs(services[mode].child.pid)]));
+    const cpuBefore = cpuOf();
     const slices = Math.round(httpSeconds / httpSlice);
     for (let slice = 0; slice < slices; slice++) {
       for (let i = 0; i < modes.length; i++) {
@@ -271,10 +272,10 @@ async function httpRun(databaseUrl: string, sinkUrl: string): Promise<HttpFigure
         served[mode] += perSecond * httpSlice;
       }
     }
-    const cpuAfter = modes.map((mode) => processCpuMs(services[mode].child.pid));
-    if (cpuBefore.every((ms) => ms !== undefined) && cpuAfter.every((ms) => ms !== undefined)) {
+    const cpuAfter = cpuOf();
+    if (modes.every((mode) => cpuBefore.get(mode) && cpuAfter.get(mode))) {
       const perRequest = (thread: Thread) =>
-        byMode((mode) => (((cpuAfter[modes.indexOf(mode)]?.[thread] ?? 0) - (cpuBefore[modes.indexOf(mode)]?.[thread] ?? 0)) * 1_000) / served[mode]);
+        byMode((mode) => (((cpuAfter.get(mode)?.[thread] ?? 0) - (cpuBefore.get(mode)?.[thread] ?? 0)) * 1_000) / served[mode]);
       cpuPerRequest = { every: perRequest('every'), main: perRequest('main') };
     }
   } finally {
