@@ -54,6 +54,14 @@ export function createJaegerQuery(baseUrl: string) {
       return traces[0];
     },
 
+    /** The most recent traces with a span of `service`, over the last hour. */
+    async search(service: string, limit = 200): Promise<JaegerTrace[]> {
+      const query = new URLSearchParams({ service, limit: String(limit), lookback: '1h' });
+      const { status, body } = await getJson(`api/traces?${query.toString()}`);
+      if (status !== 200) throw new Error(`Jaeger answered ${status} for traces of ${service}: ${JSON.stringify(body)}`);
+      return (body as { data?: JaegerTrace[] | null }).data ?? [];
+    },
+
     async services(): Promise<string[]> {
       const { status, body } = await getJson('api/services');
       if (status !== 200) throw new Error(`Jaeger answered ${status} for /api/services`);
@@ -89,4 +97,10 @@ export function resolveSpans(trace: JaegerTrace): ResolvedSpan[] {
       kind: typeof kind === 'string' ? kind : 'internal',
     };
   });
+}
+
+/** Pure: the spans of a trace whose parent is not in it, i.e. where the trace starts (or was cut). */
+export function traceRoots(spans: ResolvedSpan[]): ResolvedSpan[] {
+  const ids = new Set(spans.map((span) => span.spanId));
+  return spans.filter((span) => span.parentSpanId === undefined || !ids.has(span.parentSpanId));
 }

@@ -4,8 +4,9 @@
 // services is proven in test/services/purchase-trace.int.test.ts; this adds its edges.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceNames } from '../../scripts/local/fleet.ts';
-import { createJaegerQuery, resolveSpans, type ResolvedSpan } from './jaeger-query.ts';
+import { createJaegerQuery, resolveSpans, traceRoots, type ResolvedSpan } from './jaeger-query.ts';
 import { startTelemetryStack, operatorNamespace, type TelemetryStack } from './telemetry-stack.ts';
+import { waitUntil } from '../support/processes.ts';
 import { healthCheck, pollRequestPrefix, purchase, type Purchase } from './workload.ts';
 
 let stack: TelemetryStack | undefined;
@@ -59,6 +60,23 @@ describe('one purchase in logs and traces', () => {
     expect(has(/^(transaction|payment) \((server|consumer|producer)\) → operations \(consumer\): /), message).toBe(true);
     expect(has(/^(transaction|payment) \((server|consumer|producer)\) → notification \(consumer\): /), message).toBe(true);
     expect(has(/^notification \(client\) → transaction \(server\): .*GetRiderContact/), message).toBe(true);
+  });
+
+  it('no trace starts anywhere but at a request a service serves: broker hops continue the trace of the event', async () => {
+    const jaeger = createJaegerQuery(running().observability.JAEGER_URL);
+    const strayStarts = async (): Promise<string[]> => {
+      const starts = new Set<string>();
+      for (const service of serviceNames) {
+        for (const stored of await jaeger.search(service)) {
+          for (const root of traceRoots(resolveSpans(stored))) starts.add(`${root.service} (${root.kind}): ${root.name}`);
+        }
+      }
+      return [...starts].filter((start) => !start.includes(' (server): ')).sort();
+    };
+    // Each service exports in its own batches, so a span can be stored before its parent
+    // from another service is; a real stray start stays one.
+    let strays: string[] = [];
+    await waitUntil(async () => (strays = await strayStarts()).length === 0, 30_000, () => `traces that start at:\n${strays.join('\n')}`);
   });
 
   it('every log line the four services wrote about the purchase carries its trace id', () => {

@@ -1,9 +1,8 @@
 // The database edge: a pg pool and a transaction helper. Handlers receive the
 // transaction's client so their writes, the outbox row and the inbox mark commit together.
-import { context } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { untraced } from '../telemetry/trace-context.ts';
 
 export type Pool = pg.Pool;
 /** A client inside an open transaction (or any queryable client). */
@@ -42,14 +41,8 @@ export function withTransactionOpenedBy<T>(
   );
 }
 
-/**
- * Runs a transaction-control statement without a span: a trace learns nothing from a bare
- * BEGIN, COMMIT or ROLLBACK, and they would be a third of a service's database spans.
- */
-function untraced<T>(statement: () => Promise<T>): Promise<T> {
-  return context.with(suppressTracing(context.active()), statement);
-}
-
+// Bare BEGIN, COMMIT and ROLLBACK run untraced: a trace learns nothing from them, and they
+// would be a third of a service's database spans.
 async function inTransaction<T>(
   pool: Pool,
   open: (client: Tx) => Promise<pg.QueryResult[]>,

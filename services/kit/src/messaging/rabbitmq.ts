@@ -7,6 +7,7 @@
 // every message. A lost connection is re-established with backoff and consumers resume.
 import amqp from 'amqplib';
 import type { Logger } from 'pino';
+import { untraced } from '../telemetry/trace-context.ts';
 import { headerNames, reconnectDelayMs, type Broker, type ConsumerHandle, type DeadLetter, type Delivery, type OutgoingMessage, type Settlement, type Subscription } from './broker.ts';
 
 export interface RabbitMqOptions {
@@ -153,23 +154,23 @@ export class RabbitMqBroker implements Broker {
     const confirms = batch.map(
       (message) =>
         new Promise<void>((resolve, reject) => {
-          channel.publish(
-            this.#options.exchange,
-            message.type,
-            message.body,
-            {
-              persistent: true,
-              messageId: message.id,
-              type: message.type,
-              contentType: message.headers['content-type'],
-              timestamp: Math.floor(Date.now() / 1_000),
-              headers: message.headers,
-            },
-            (error: unknown) => {
-              if (error) reject(new Error(`RabbitMQ did not confirm event ${message.id}`, { cause: error }));
-              else resolve();
-            },
-          );
+          const confirmed = (error: unknown) => {
+            if (error) reject(new Error(`RabbitMQ did not confirm event ${message.id}`, { cause: error }));
+            else resolve();
+          };
+          const options: amqp.Options.Publish = {
+            persistent: true,
+            messageId: message.id,
+            type: message.type,
+            contentType: message.headers['content-type'],
+            timestamp: Math.floor(Date.now() / 1_000),
+            headers: message.headers,
+          };
+          // The relay's span is the producer span, and its context is already in the headers.
+          // The amqplib instrumentation would add a second one outside any trace (the relay
+          // runs in none) and overwrite that header with it, so the delivery would start a
+          // trace of its own instead of continuing the event's.
+          untraced(() => channel.publish(this.#options.exchange, message.type, message.body, options, confirmed));
         }),
     );
     await Promise.all(confirms);

@@ -1,11 +1,16 @@
 // W3C trace context to and from plain strings, independent of the globally configured
 // propagator: the envelope always carries `traceparent`, whatever OTEL_PROPAGATORS says.
 import { context, ROOT_CONTEXT, trace, type Context, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { suppressTracing, W3CTraceContextPropagator } from '@opentelemetry/core';
 
 const w3c = new W3CTraceContextPropagator();
 
 export const kitTracer = () => trace.getTracer('@metrox/kit');
+
+/** Runs `work` with tracing suppressed: no instrumentation makes a span for what it does. */
+export function untraced<T>(work: () => T): T {
+  return context.with(suppressTracing(context.active()), work);
+}
 
 const setter: TextMapSetter<Record<string, string>> = {
   set: (target, key, value) => {

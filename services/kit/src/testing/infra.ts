@@ -5,6 +5,7 @@ import amqp from 'amqplib';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import pg from 'pg';
 import type { BrokerConfig } from '../config.ts';
 
@@ -80,7 +81,7 @@ export async function eventually<T>(probe: () => Promise<T>, done: (value: T) =>
   const deadline = Date.now() + timeoutMs;
   let last = await probe();
   while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${inspect(last, { depth: 2, maxArrayLength: 20 })}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
     last = await probe();
   }
