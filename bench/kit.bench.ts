@@ -1,9 +1,10 @@
 // The service kit's costs, on real Postgres, RabbitMQ and NATS:
 //  1. outbox → broker → inbox: throughput (events/s) and end-to-end latency (event time →
 //     handler commit) for each broker, through the kit's own relay and inbox;
-//  2. an HTTP route doing one database write, full telemetry (every span sampled and
+//  2. HTTP routes doing one database write, full telemetry (every span sampled and
 //     exported over OTLP/HTTP) against OTEL_SDK_DISABLED=true, measured in the same run
-//     and reported as a ratio (target ≥ 0.85: telemetry costs under 15 %).
+//     and reported as a ratio (target ≥ 0.85: telemetry costs under 15 %): a bare INSERT,
+//     and a row with its event through the outbox as a MetroX write route does it.
 //
 //   npm run bench -- kit
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -195,7 +196,7 @@ function processCpuMs(pid: number | undefined): Record<Thread, number> | undefin
 }
 
 /** Closed-loop load: `httpConcurrency` clients posting back to back for `seconds`. */
-async function drive(port: number, seconds: number): Promise<{ perSecond: number; errors: number }> {
+async function drive(port: number, path: string, seconds: number): Promise<{ perSecond: number; errors: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: httpConcurrency });
   const body = JSON.stringify({ rider: 'rider-1' });
   const end = performance.now() + seconds * 1_000;
@@ -204,7 +205,7 @@ async function drive(port: number, seconds: number): Promise<{ perSecond: number
   const once = () =>
     new Promise<void>((resolve) => {
       const req = httpRequest(
-        { host: '127.0.0.1', port, path: '/v1/writes', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
         (response) => {
           response.resume();
           response.on('end', () => {
@@ -230,6 +231,23 @@ async function drive(port: number, seconds: number): Promise<{ perSecond: number
   return { perSecond: ok / ((performance.now() - started) / 1_000), errors };
 }
 
+/** A route of bench/kit-service.ts, each one database write. */
+interface HttpRoute {
+  path: string;
+  benchmark: string;
+  /** What one request does, for the metric names and notes. */
+  work: string;
+}
+
+const httpRoutes: HttpRoute[] = [
+  { path: '/v1/writes', benchmark: 'http route with telemetry on vs off', work: 'one database write per request' },
+  {
+    path: '/v1/purchases',
+    benchmark: 'http route writing a row and its event, telemetry on vs off',
+    work: 'a row and its outbox event in one transaction per request, relayed to RabbitMQ',
+  },
+];
+
 type Mode = 'off' | 'on' | 'sampled';
 type Thread = 'every' | 'main';
 const modes: Mode[] = ['off', 'on', 'sampled'];
@@ -245,7 +263,11 @@ interface HttpFigures {
   cpuPerRequest: Record<Thread, Record<Mode, number>> | undefined;
 }
 
-async function httpRun(databaseUrl: string, sinkUrl: string): Promise<HttpFigures> {
+/**
+ * One run of a route: a fresh database per service, so no relay publishes another mode's
+ * events (all three would listen to one outbox) and no run inherits a grown table.
+ */
+async function httpRun(route: HttpRoute, sinkUrl: string): Promise<HttpFigures> {
   const on = { OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_SERVICE_NAME: 'kit-bench' };
   const envs: Record<Mode, Record<string, string>> = {
     off: { OTEL_SDK_DISABLED: 'true' },
@@ -253,20 +275,21 @@ async function httpRun(databaseUrl: string, sinkUrl: string): Promise<HttpFigure
     sampled: { ...on, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
   };
   const services = {} as Record<Mode, { child: ChildProcess; port: number }>;
-  for (const mode of modes) services[mode] = await startService(databaseUrl, envs[mode]);
+  const databases = await Promise.all(modes.map(() => createTestDatabase('kit_bench_http')));
+  for (const [i, mode] of modes.entries()) services[mode] = await startService(databases[i]?.url ?? '', envs[mode]);
   const byMode = (value: (mode: Mode) => number) => Object.fromEntries(modes.map((mode) => [mode, value(mode)])) as Record<Mode, number>;
   const totals = byMode(() => 0);
   const served = byMode(() => 0);
   let cpuPerRequest: Record<Thread, Record<Mode, number>> | undefined;
   try {
-    for (const mode of modes) await drive(services[mode].port, 2); // warm-up: JIT, pool connections
+    for (const mode of modes) await drive(services[mode].port, route.path, 2); // warm-up: JIT, pool connections
     const cpuOf = () => new Map(modes.map((mode) => [mode, processCpuMs(services[mode].child.pid)]));
     const cpuBefore = cpuOf();
     const slices = Math.round(httpSeconds / httpSlice);
     for (let slice = 0; slice < slices; slice++) {
       for (let i = 0; i < modes.length; i++) {
         const mode = modes[(slice + i) % modes.length] ?? 'off';
-        const { perSecond, errors } = await drive(services[mode].port, httpSlice);
+        const { perSecond, errors } = await drive(services[mode].port, route.path, httpSlice);
         if (errors > 0) throw new Error(`telemetry ${mode}: ${errors} requests failed`);
         totals[mode] += perSecond / slices;
         served[mode] += perSecond * httpSlice;
@@ -280,11 +303,12 @@ async function httpRun(databaseUrl: string, sinkUrl: string): Promise<HttpFigure
     }
   } finally {
     await Promise.all(modes.map((mode) => stopService(services[mode].child)));
+    await Promise.all(databases.map((database) => database.drop().catch(() => undefined)));
   }
   const cpu = cpuPerRequest
     ? `; service CPU per request (main thread) off ${cpuPerRequest.every.off.toFixed(0)} (${cpuPerRequest.main.off.toFixed(0)}), on ${cpuPerRequest.every.on.toFixed(0)} (${cpuPerRequest.main.on.toFixed(0)}), 10 % sampled ${cpuPerRequest.every.sampled.toFixed(0)} (${cpuPerRequest.main.sampled.toFixed(0)}) µs`
     : '';
-  log(`http: telemetry off ${totals.off.toFixed(0)}, on ${totals.on.toFixed(0)} (ratio ${(totals.on / totals.off).toFixed(3)}), 10 % sampled ${totals.sampled.toFixed(0)} (ratio ${(totals.sampled / totals.off).toFixed(3)}) requests/s${cpu}`);
+  log(`http ${route.path}: telemetry off ${totals.off.toFixed(0)}, on ${totals.on.toFixed(0)} (ratio ${(totals.on / totals.off).toFixed(3)}), 10 % sampled ${totals.sampled.toFixed(0)} (ratio ${(totals.sampled / totals.off).toFixed(3)}) requests/s${cpu}`);
   return { perSecond: totals, cpuPerRequest };
 }
 
@@ -321,44 +345,48 @@ async function main(): Promise<void> {
   }
 
   if (only === 'messaging') return;
-  const database = await createTestDatabase('kit_bench_http');
   const sink = await startOtlpSink();
   try {
-    const figures: HttpFigures[] = [];
-    for (let run = 0; run < runs; run++) figures.push(await httpRun(database.url, sink.url));
-    const on = figures.map((f) => f.perSecond.on);
-    const off = figures.map((f) => f.perSecond.off);
-    const sampled = figures.map((f) => f.perSecond.sampled);
-    const cpu = figures.flatMap((f) => (f.cpuPerRequest ? [f.cpuPerRequest] : []));
-    const cpuMetrics =
-      cpu.length === figures.length
-        ? [
-            metric('service CPU per request, telemetry off', 'µs', cpu.map((c) => c.every.off)),
-            metric('service CPU per request, telemetry on', 'µs', cpu.map((c) => c.every.on)),
-            metric('service CPU per request, telemetry off ÷ on', 'ratio', cpu.map((c) => c.every.off / c.every.on)),
-            metric('service main-thread CPU per request, telemetry off', 'µs', cpu.map((c) => c.main.off)),
-            metric('service main-thread CPU per request, telemetry on', 'µs', cpu.map((c) => c.main.on)),
-          ]
-        : [];
-    if (sink.received() === 0) throw new Error('telemetry on exported nothing: the comparison would be meaningless');
-    writeBenchResult({
-      area: 'kit',
-      benchmark: 'http route with telemetry on vs off',
-      metrics: [
-        metric('telemetry on: requests/s (one database write per request)', 'requests/s', on),
-        metric('telemetry off (OTEL_SDK_DISABLED=true): requests/s', 'requests/s', off),
-        metric('telemetry on ÷ off', 'ratio', on.map((value, i) => value / (off[i] ?? Number.NaN)), { op: '>=', value: 0.85 }),
-        metric('telemetry on, 10 % of traces sampled: requests/s', 'requests/s', sampled),
-        metric('telemetry on, 10 % sampled ÷ off', 'ratio', sampled.map((value, i) => value / (off[i] ?? Number.NaN))),
-        ...cpuMetrics,
-      ],
-      notes: `${httpConcurrency} keep-alive clients posting back to back, ${httpSeconds} s per side in ${httpSlice} s slices alternating between the three services (all running, warmed up 2 s each), against a kit service started with --import @metrox/kit/preload. On: every span sampled (OTEL_TRACES_SAMPLER=always_on) and exported over OTLP/HTTP to a local sink; 10 % sampled: parentbased_traceidratio 0.1, everything else alike (${sink.received()} export requests), pg, http (outgoing) and fastify instrumented (pino only when logs are exported over OTLP), logs with trace ids, /metrics histograms with exemplars. Off: OTEL_SDK_DISABLED=true (the preload loads nothing). Service CPU per request: user + system time of each service process (all threads; main thread: the event loop's alone) over the measured slices ÷ the requests it served, less sensitive than requests/s to what else runs on the machine. Service, Postgres and load generator share the machine.`,
-      command,
-    });
+    for (const route of httpRoutes) {
+      const exportsBefore = sink.received();
+      const figures: HttpFigures[] = [];
+      for (let run = 0; run < runs; run++) figures.push(await httpRun(route, sink.url));
+      const exports = sink.received() - exportsBefore;
+      if (exports === 0) throw new Error(`${route.path}: telemetry on exported nothing, so the comparison would be meaningless`);
+      writeBenchResult({ area: 'kit', benchmark: route.benchmark, metrics: httpMetrics(route, figures), notes: httpNotes(route, exports), command });
+    }
   } finally {
     sink.server.close();
-    await database.drop().catch(() => undefined);
   }
+}
+
+function httpMetrics(route: HttpRoute, figures: HttpFigures[]): BenchMetric[] {
+  const on = figures.map((f) => f.perSecond.on);
+  const off = figures.map((f) => f.perSecond.off);
+  const sampled = figures.map((f) => f.perSecond.sampled);
+  const cpu = figures.flatMap((f) => (f.cpuPerRequest ? [f.cpuPerRequest] : []));
+  const cpuMetrics =
+    cpu.length === figures.length
+      ? [
+          metric('service CPU per request, telemetry off', 'µs', cpu.map((c) => c.every.off)),
+          metric('service CPU per request, telemetry on', 'µs', cpu.map((c) => c.every.on)),
+          metric('service CPU per request, telemetry off ÷ on', 'ratio', cpu.map((c) => c.every.off / c.every.on)),
+          metric('service main-thread CPU per request, telemetry off', 'µs', cpu.map((c) => c.main.off)),
+          metric('service main-thread CPU per request, telemetry on', 'µs', cpu.map((c) => c.main.on)),
+        ]
+      : [];
+  return [
+    metric(`telemetry on: requests/s (${route.work})`, 'requests/s', on),
+    metric('telemetry off (OTEL_SDK_DISABLED=true): requests/s', 'requests/s', off),
+    metric('telemetry on ÷ off', 'ratio', on.map((value, i) => value / (off[i] ?? Number.NaN)), { op: '>=', value: 0.85 }),
+    metric('telemetry on, 10 % of traces sampled: requests/s', 'requests/s', sampled),
+    metric('telemetry on, 10 % sampled ÷ off', 'ratio', sampled.map((value, i) => value / (off[i] ?? Number.NaN))),
+    ...cpuMetrics,
+  ];
+}
+
+function httpNotes(route: HttpRoute, exports: number): string {
+  return `${httpConcurrency} keep-alive clients posting back to back, ${httpSeconds} s per side in ${httpSlice} s slices alternating between the three services (all running, each with its own database, warmed up 2 s each), against POST ${route.path} of bench/kit-service.ts (${route.work}) started with --import @metrox/kit/preload. On: every span sampled (OTEL_TRACES_SAMPLER=always_on) and exported over OTLP/HTTP to a local sink; 10 % sampled: parentbased_traceidratio 0.1, everything else alike (${exports} export requests), every instrumentation the kit sets up (fastify, pg, amqplib, outgoing http and undici; pino only when logs are exported over OTLP), logs with trace ids, /metrics histograms with exemplars. Off: OTEL_SDK_DISABLED=true (the preload loads nothing). Service CPU per request: user + system time of each service process (all threads; main thread: the event loop's alone) over the measured slices ÷ the requests it served, less sensitive than requests/s to what else runs on the machine. Service, Postgres and load generator share the machine.`;
 }
 
 await main();
