@@ -2,32 +2,10 @@
 // on every line written inside a span, and secrets redacted before they leave the process.
 import { isSpanContextValid, trace, type SpanContext } from '@opentelemetry/api';
 import { pino, type Logger } from 'pino';
+import { censorSecretFields } from './censor.ts';
 import { scrubSecrets } from './scrub.ts';
 
 export type { Logger } from 'pino';
-
-/** Paths pino censors wherever they appear in a logged object (one level of nesting via `*`). */
-export const redactPaths = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["proxy-authorization"]',
-  'headers.authorization',
-  'authorization',
-  'password',
-  '*.password',
-  'secret',
-  '*.secret',
-  'token',
-  '*.token',
-  'connectionString',
-  '*.connectionString',
-  'databaseUrl',
-  '*.databaseUrl',
-  'cardNumber',
-  '*.cardNumber',
-  'pan',
-  '*.pan',
-];
 
 export interface LoggerOptions {
   serviceName: string;
@@ -53,9 +31,9 @@ const flagsOf = (ctx: SpanContext) => `0${ctx.traceFlags.toString(16)}`.slice(-2
 
 /**
  * Opens a finished log line with the active span's ids. Added to the written line rather
- * than to the logged object: hex ids need no redaction, and each extra field of the object
- * would go through every wildcard redaction path. A field of the same name that the caller
- * logged comes later in the line and wins, as it would over a mixin.
+ * than to the logged object: hex ids need no censoring, and the object stays as the caller
+ * built it. A field of the same name that the caller logged comes later in the line and
+ * wins, as it would over a mixin.
  */
 export function withTraceIds(line: string): string {
   // Computed on each call: caching per span (a WeakMap) measured slower than this.
@@ -76,14 +54,16 @@ export function traceFields(): Record<string, string> {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  return pino(
+  const logger = pino(
     {
       level: options.level ?? 'info',
       base: { service: options.serviceName, version: options.serviceVersion, pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       messageKey: 'msg',
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: redactPaths, censor: '[REDACTED]' },
+      // Secrets by field name (child bindings: below). Not pino's `redact`: its wildcard paths
+      // serialize every field of every line through a cloning redactor, which made a line
+      // cost about three times what it does now.
+      formatters: { level: (label) => ({ level: label }), log: censorSecretFields },
       hooks: {
         // Values can hide secrets too: a connection string or card number inside a message.
         logMethod(args, method) {
@@ -94,10 +74,18 @@ export function createLogger(options: LoggerOptions): Logger {
       serializers: {
         err: (err: unknown) => {
           const serialized = pino.stdSerializers.err(err as Error);
-          return { ...serialized, message: scrubSecrets(serialized.message), stack: scrubSecrets(serialized.stack) };
+          return censorSecretFields({ ...serialized, message: scrubSecrets(serialized.message), stack: scrubSecrets(serialized.stack) });
         },
       },
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
+  // pino formats a child's bindings once, when the child is made, and with no formatter of
+  // ours; children inherit this method, so theirs are censored too.
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with each logger's own `this`
+  const { child } = logger;
+  logger.child = function censoredChild(this: Logger, bindings, childOptions) {
+    return child.call(this, censorSecretFields(bindings), childOptions);
+  } as Logger['child'];
+  return logger;
 }
