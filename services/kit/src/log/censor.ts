@@ -8,7 +8,7 @@
 export const censored = '[REDACTED]';
 
 /** Compared in lower case: `Authorization`, `PASSWORD` and `connectionString` all count. */
-export const secretFieldNames: ReadonlySet<string> = new Set([
+const secretFieldNames: ReadonlySet<string> = new Set([
   'authorization',
   'proxy-authorization',
   'cookie',

@@ -65,9 +65,12 @@ export function createLogger(options: LoggerOptions): Logger {
       // cost about three times what it does now.
       formatters: { level: (label) => ({ level: label }), log: censorSecretFields },
       hooks: {
-        // Values can hide secrets too: a connection string or card number inside a message.
+        // Values can hide secrets too: a connection string or card number inside a message,
+        // or a secret field of an object formatted into it (`%o`, `%j`; the logged object
+        // itself is censored by formatters.log).
         logMethod(args, method) {
-          method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)) as Parameters<typeof method>);
+          const scrubbed = args.map((arg, i) => (typeof arg === 'string' ? scrubSecrets(arg) : i > 0 && typeof arg === 'object' && arg !== null ? censorSecretFields(arg) : arg));
+          method.apply(this, scrubbed as Parameters<typeof method>);
         },
         streamWrite: withTraceIds,
       },
