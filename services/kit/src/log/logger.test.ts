@@ -49,11 +49,14 @@ describe('log lines', () => {
       'charging 4111-1111-1111-1111 via postgres://app:pw@db/payments',
     );
     logger.info('login as %o', { user: 'u', password: 'fmt-pw' });
+    logger.error(new Error('connect postgres://app:err-pw@db/x failed'));
+    logger.error({ err: new Error('connect postgres://app:err-pw@db/x failed') });
     logger.child({ requestId: 'r-9' }).child({ db: { password: 'bound-pw' } }).error({ err: Object.assign(new Error('login failed'), { password: 'err-pw' }) }, 'failed');
     const text = JSON.stringify(lines);
     for (const secret of ['t0ken', '"pw"', 'a:b@', '4111111111111111', '4111-1111', 'app:pw@', 'bound-pw', 'err-pw', 'fmt-pw']) expect(text).not.toContain(secret);
     expect(lines[0]).toMatchObject({ req: { headers: { authorization: '[REDACTED]' } }, db: { password: '[REDACTED]' } });
-    expect(lines[2]).toMatchObject({ requestId: 'r-9', db: { password: '[REDACTED]' }, err: { message: 'login failed', password: '[REDACTED]' } });
+    expect(lines[2]?.msg).toBe('connect postgres://app:[REDACTED]@db/x failed');
+    expect(lines[4]).toMatchObject({ requestId: 'r-9', db: { password: '[REDACTED]' }, err: { message: 'login failed', password: '[REDACTED]' } });
   });
 
   it('level comes from configuration', () => {

@@ -53,6 +53,14 @@ export function traceFields(): Record<string, string> {
   return { ...activeTraceFields() };
 }
 
+/** The message pino would give a line that logs `logged` alone: an error's, or `{ err }`'s. */
+function messageOfLoggedError(logged: unknown): string | undefined {
+  if (logged instanceof Error) return logged.message;
+  if (typeof logged !== 'object' || logged === null || 'msg' in logged) return undefined;
+  const { err } = logged as { err?: unknown };
+  return err instanceof Error ? err.message : undefined;
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const logger = pino(
     {
@@ -70,6 +78,9 @@ export function createLogger(options: LoggerOptions): Logger {
         // itself is censored by formatters.log).
         logMethod(args, method) {
           const scrubbed = args.map((arg, i) => (typeof arg === 'string' ? scrubSecrets(arg) : i > 0 && typeof arg === 'object' && arg !== null ? censorSecretFields(arg) : arg));
+          // With no message given, pino takes the logged error's own, which no hook sees.
+          const errorMessage = args.length === 1 ? messageOfLoggedError(args[0]) : undefined;
+          if (errorMessage !== undefined) scrubbed.push(scrubSecrets(errorMessage));
           method.apply(this, scrubbed as Parameters<typeof method>);
         },
         streamWrite: withTraceIds,
