@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
 import { createBroker, createLogger, createOutboxPublisher, kitMigrations, migrate, OutboxRelay, createPool, withTransaction, type Pool } from '@metrox/kit';
 import { startInbox } from '../services/kit/src/messaging/inbox.ts';
-import { createTestDatabase, testBroker, uniqueSuffix } from '../services/kit/src/testing/infra.ts';
+import { createTestDatabase, testBroker, uniqueSuffix, type TestDatabase } from '../services/kit/src/testing/infra.ts';
 import { sampleTransactionCreated } from '../services/kit/src/testing/samples.ts';
 import { benchRuns, metric, writeBenchResult, type BenchMetric } from './result.ts';
 
@@ -147,10 +147,18 @@ async function startOtlpSink(): Promise<{ server: Server; url: string; received:
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received: () => received };
 }
 
-async function startService(databaseUrl: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+interface BenchService {
+  child: ChildProcess;
+  port: number;
+  /** Its own: no relay publishes another service's events, and no run inherits a grown table. */
+  database: TestDatabase;
+}
+
+async function startService(env: Record<string, string>): Promise<BenchService> {
+  const database = await createTestDatabase('kit_bench_http');
   const child = spawn(process.execPath, ['--import', '@metrox/kit/preload', join(root, 'bench/kit-service.ts')], {
     cwd: root,
-    env: { ...process.env, ...env, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...testBroker('rabbitmq').env },
+    env: { ...process.env, ...env, DATABASE_URL: database.url, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...testBroker('rabbitmq').env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
@@ -158,21 +166,23 @@ async function startService(databaseUrl: string, env: Record<string, string>): P
     lines.on('line', (line) => {
       try {
         const entry = JSON.parse(line) as { msg?: string; httpPort?: number };
-        if (entry.msg === 'started' && entry.httpPort !== undefined) resolve({ child, port: entry.httpPort });
+        if (entry.msg === 'started' && entry.httpPort !== undefined) resolve({ child, port: entry.httpPort, database });
       } catch {
         // not a log line
       }
     });
     child.once('exit', (code) => {
+      void database.drop().catch(() => undefined);
       reject(new Error(`bench service exited (${code ?? 'signal'}) before listening`));
     });
   });
 }
 
-async function stopService(child: ChildProcess): Promise<void> {
+async function stopService({ child, database }: BenchService): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
+  await database.drop().catch(() => undefined);
 }
 
 /**
@@ -263,10 +273,7 @@ interface HttpFigures {
   cpuPerRequest: Record<Thread, Record<Mode, number>> | undefined;
 }
 
-/**
- * One run of a route: a fresh database per service, so no relay publishes another mode's
- * events (all three would listen to one outbox) and no run inherits a grown table.
- */
+/** One run of a route: the three services side by side, each on a fresh database. */
 async function httpRun(route: HttpRoute, sinkUrl: string): Promise<HttpFigures> {
   const on = { OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_SERVICE_NAME: 'kit-bench' };
   const envs: Record<Mode, Record<string, string>> = {
@@ -274,14 +281,14 @@ async function httpRun(route: HttpRoute, sinkUrl: string): Promise<HttpFigures> 
     on: { ...on, OTEL_TRACES_SAMPLER: 'always_on' },
     sampled: { ...on, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
   };
-  const services = {} as Record<Mode, { child: ChildProcess; port: number }>;
-  const databases = await Promise.all(modes.map(() => createTestDatabase('kit_bench_http')));
-  for (const [i, mode] of modes.entries()) services[mode] = await startService(databases[i]?.url ?? '', envs[mode]);
+  // Filled as they start; stopped (with their databases) whatever happens.
+  const services = {} as Record<Mode, BenchService>;
   const byMode = (value: (mode: Mode) => number) => Object.fromEntries(modes.map((mode) => [mode, value(mode)])) as Record<Mode, number>;
   const totals = byMode(() => 0);
   const served = byMode(() => 0);
   let cpuPerRequest: Record<Thread, Record<Mode, number>> | undefined;
   try {
+    for (const mode of modes) services[mode] = await startService(envs[mode]);
     for (const mode of modes) await drive(services[mode].port, route.path, 2); // warm-up: JIT, pool connections
     const cpuOf = () => new Map(modes.map((mode) => [mode, processCpuMs(services[mode].child.pid)]));
     const cpuBefore = cpuOf();
@@ -302,8 +309,7 @@ async function httpRun(route: HttpRoute, sinkUrl: string): Promise<HttpFigures> 
       cpuPerRequest = { every: perRequest('every'), main: perRequest('main') };
     }
   } finally {
-    await Promise.all(modes.map((mode) => stopService(services[mode].child)));
-    await Promise.all(databases.map((database) => database.drop().catch(() => undefined)));
+    await Promise.all(Object.values(services).map(stopService));
   }
   const cpu = cpuPerRequest
     ? `; service CPU per request (main thread) off ${cpuPerRequest.every.off.toFixed(0)} (${cpuPerRequest.main.off.toFixed(0)}), on ${cpuPerRequest.every.on.toFixed(0)} (${cpuPerRequest.main.on.toFixed(0)}), 10 % sampled ${cpuPerRequest.every.sampled.toFixed(0)} (${cpuPerRequest.main.sampled.toFixed(0)}) µs`

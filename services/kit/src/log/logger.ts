@@ -53,6 +53,12 @@ export function traceFields(): Record<string, string> {
   return { ...activeTraceFields() };
 }
 
+/** A log call's argument without its secrets; the logged object (index 0) is left to formatters.log. */
+function scrubArgument(arg: unknown, index: number): unknown {
+  if (typeof arg === 'string') return scrubSecrets(arg);
+  return index > 0 && typeof arg === 'object' && arg !== null ? censorSecretFields(arg) : arg;
+}
+
 /** The message pino would give a line that logs `logged` alone: an error's, or `{ err }`'s. */
 function messageOfLoggedError(logged: unknown): string | undefined {
   if (logged instanceof Error) return logged.message;
@@ -77,7 +83,7 @@ export function createLogger(options: LoggerOptions): Logger {
         // or a secret field of an object formatted into it (`%o`, `%j`; the logged object
         // itself is censored by formatters.log).
         logMethod(args, method) {
-          const scrubbed = args.map((arg, i) => (typeof arg === 'string' ? scrubSecrets(arg) : i > 0 && typeof arg === 'object' && arg !== null ? censorSecretFields(arg) : arg));
+          const scrubbed = args.map(scrubArgument);
           // With no message given, pino takes the logged error's own, which no hook sees.
           const errorMessage = args.length === 1 ? messageOfLoggedError(args[0]) : undefined;
           if (errorMessage !== undefined) scrubbed.push(scrubSecrets(errorMessage));
