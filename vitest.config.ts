@@ -1,5 +1,8 @@
-// Three test projects: unit (pure, fast), integration (real Postgres, broker,
-// Prometheus, kube-apiserver), e2e (whole local cluster and running services).
+// Four test projects: unit (pure, fast), integration (real Postgres, broker,
+// Prometheus, kube-apiserver), e2e (whole local cluster on KWOK nodes and running
+// services), node (the platform as Pods on a real node, from our own images). The
+// e2e and node projects each bring up their own kind of local cluster on the same
+// ports, so scripts/run-tests.ts runs the node project in a vitest run of its own.
 import { defineConfig } from 'vitest/config';
 
 const shared = ['**/node_modules/**', '**/dist/**', '.metrox/**'];
@@ -11,7 +14,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['**/*.test.ts'],
-          exclude: [...shared, '**/*.int.test.ts', '**/*.e2e.test.ts'],
+          exclude: [...shared, '**/*.int.test.ts', '**/*.e2e.test.ts', '**/*.node.test.ts'],
         },
       },
       {
@@ -34,6 +37,17 @@ export default defineConfig({
           globalSetup: ['test/support/global-infra.ts', 'test/support/global-cluster.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'node',
+          include: ['**/*.node.test.ts'],
+          exclude: shared,
+          globalSetup: ['test/support/global-node.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 900_000,
           fileParallelism: false,
         },
       },

@@ -11,16 +11,24 @@ export type ServiceName = (typeof serviceNames)[number];
 /** A service's spec without its image: the charts pin the image to the MetroX release. */
 export type ServiceSettings = Omit<MetroXServiceSpecInput, 'image'>;
 
+/** Each service's ports: its own spec and the peers that call it read them from here. */
+const ports = {
+  transaction: { http: 8080, grpc: 50051 },
+  payment: { http: 8081, grpc: 50052 },
+  operations: { http: 8082, grpc: 50053 },
+  notification: { http: 8083, grpc: 50054 },
+} as const satisfies Record<ServiceName, { http: number; grpc: number }>;
+
 export const services: Record<ServiceName, ServiceSettings> = {
   transaction: {
     replicas: 2,
-    ports: { http: 8080, grpc: 50051 },
+    ports: ports.transaction,
     database: {},
     events: { publishes: ['TransactionCreated', 'TransactionCompleted'], subscribes: ['PaymentConfirmed', 'PaymentFailed'] },
   },
   payment: {
     replicas: 2,
-    ports: { http: 8081, grpc: 50052 },
+    ports: ports.payment,
     database: {},
     events: { publishes: ['PaymentConfirmed', 'PaymentFailed'], subscribes: ['TransactionCreated'] },
     // The autoscaling example: a HorizontalPodAutoscaler on CPU between 2 and 10 Pods.
@@ -30,15 +38,17 @@ export const services: Record<ServiceName, ServiceSettings> = {
   },
   operations: {
     replicas: 1,
-    ports: { http: 8082, grpc: 50053 },
+    ports: ports.operations,
     database: {},
     events: { subscribes: ['TransactionCreated', 'TransactionCompleted', 'PaymentConfirmed', 'PaymentFailed', 'NotificationSent'] },
   },
   notification: {
     replicas: 1,
-    ports: { http: 8083, grpc: 50054 },
+    ports: ports.notification,
     database: {},
     events: { publishes: ['NotificationSent'], subscribes: ['PaymentConfirmed', 'PaymentFailed'] },
+    // The rider's contact comes from Transaction over gRPC.
+    peers: [{ name: 'transaction', port: ports.transaction.grpc }],
   },
 };
 

@@ -5,14 +5,19 @@
 #
 #   build.sh            etcd + kube-apiserver (what envtest needs)
 #   build.sh --cluster  also kube-controller-manager, kube-scheduler, kubectl, kwok
+#   build.sh --node     also kubelet and kube-proxy (a real node; implies --cluster;
+#                       scripts/node/build.sh adds CoreDNS and the pause image)
 #
 # Prints the directory holding the binaries on its last line.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.sh"
 
-want_cluster=false
-[ "${1:-}" = "--cluster" ] && want_cluster=true
+want_cluster=false want_node=false
+case "${1:-}" in
+  --cluster) want_cluster=true ;;
+  --node) want_cluster=true want_node=true ;;
+esac
 
 log() { printf '[control-plane] %s\n' "$*" >&2; }
 # Module downloads are expected on a first build; keep only real diagnostics.
@@ -20,7 +25,7 @@ quiet_go() { go "$@" 2> >(grep -v '^go: downloading' >&2); }
 
 # KUBEBUILDER_ASSETS (the envtest convention) wins when it has what we need.
 if [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$KUBEBUILDER_ASSETS/etcd" ] && [ -x "$KUBEBUILDER_ASSETS/kube-apiserver" ]; then
-  if ! $want_cluster || { [ -x "$KUBEBUILDER_ASSETS/kube-controller-manager" ] && [ -x "$KUBEBUILDER_ASSETS/kube-scheduler" ] && [ -x "$KUBEBUILDER_ASSETS/kubectl" ] && [ -x "$KUBEBUILDER_ASSETS/kwok" ]; }; then
+  if ! $want_cluster || { [ -x "$KUBEBUILDER_ASSETS/kube-controller-manager" ] && [ -x "$KUBEBUILDER_ASSETS/kube-scheduler" ] && [ -x "$KUBEBUILDER_ASSETS/kubectl" ] && [ -x "$KUBEBUILDER_ASSETS/kwok" ]; } && { ! $want_node || { [ -x "$KUBEBUILDER_ASSETS/kubelet" ] && [ -x "$KUBEBUILDER_ASSETS/kube-proxy" ]; }; }; then
     log "using KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS"
     echo "$KUBEBUILDER_ASSETS"
     exit 0
@@ -55,7 +60,8 @@ build_etcd() {
 # module at its published v0.Y.Z twin. The list comes from the served go.mod.
 k8s_wrapper() {
   local dir="$work/kubernetes-$K8S_VERSION"
-  if [ ! -f "$dir/.ready" ]; then
+  # .ready-node: the tools file names the node binaries too (older wrappers lack them).
+  if [ ! -f "$dir/.ready-node" ]; then
     mkdir -p "$dir"
     log "preparing the Kubernetes $K8S_VERSION wrapper module"
     local modfile
@@ -84,10 +90,12 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "k8s.io/kubernetes/cmd/kubelet"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
 )
 GO
     ( cd "$dir" && go mod tidy -e >/dev/null 2>&1 || true; go mod download >/dev/null )
-    touch "$dir/.ready"
+    touch "$dir/.ready-node"
   fi
   echo "$dir"
 }
@@ -99,6 +107,10 @@ build_k8s() {
     [ -x "$bin/kube-controller-manager" ] || targets+=(kube-controller-manager)
     [ -x "$bin/kube-scheduler" ] || targets+=(kube-scheduler)
     [ -x "$bin/kubectl" ] || targets+=(kubectl)
+  fi
+  if $want_node; then
+    [ -x "$bin/kubelet" ] || targets+=(kubelet)
+    [ -x "$bin/kube-proxy" ] || targets+=(kube-proxy)
   fi
   [ ${#targets[@]} -eq 0 ] && return
   local dir minor

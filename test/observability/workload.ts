@@ -53,7 +53,7 @@ export async function healthCheck(address: string, service = ''): Promise<number
 }
 
 /** A database-reading route of each service. */
-const readRoutes: Record<ServiceName, (transactionId: string) => string> = {
+export const readRoutes: Record<ServiceName, (transactionId: string) => string> = {
   transaction: (id) => `/v1/transactions/${id}`,
   payment: (id) => `/v1/payments/${id}`,
   operations: () => '/v1/operations/summary',

@@ -11,6 +11,7 @@ import { stateDir } from './endpoints.ts';
 export interface LocalCluster {
   readonly kubeconfigPath: string;
   readonly kubeConfig: KubeConfig;
+  readonly kubectlPath: string;
   /** Runs kubectl against the cluster; resolves with stdout, rejects with stderr. */
   kubectl(...args: string[]): Promise<string>;
 }
@@ -28,6 +29,7 @@ export function localCluster(): LocalCluster {
   return {
     kubeconfigPath,
     kubeConfig,
+    kubectlPath,
     async kubectl(...args) {
       const { stdout } = await run(kubectlPath, ['--kubeconfig', kubeconfigPath, ...args], { maxBuffer: 64 * 1024 * 1024 });
       return stdout;

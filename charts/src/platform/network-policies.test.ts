@@ -93,6 +93,8 @@ describe('network policies', () => {
     expect(allowed(prometheus, app('metrox-operator', { http: 8080 }), 8080)).toBe(true);
     expect(allowed(prometheus, app('rabbitmq'), 15692)).toBe(true);
     expect(allowed(grafana, app('rabbitmq'), 15692)).toBe(false);
+    expect(allowed(prometheus, app('jaeger'), 8888), 'Jaeger v2\'s own metrics').toBe(true);
+    expect(allowed(app('otel-collector'), app('jaeger'), 8888)).toBe(false);
     expect(allowed(grafana, app('metrox-operator', { http: 8080 }), 8080)).toBe(false);
   });
 

@@ -33,7 +33,9 @@ export function collectorConfig(): string {
     extensions: { health_check: { endpoint: `0.0.0.0:${healthPort}` } },
     service: {
       extensions: ['health_check'],
-      telemetry: { metrics: { address: `0.0.0.0:${selfMetricsPort}` } },
+      // The collector's own metrics, in the `readers` form that 0.115 and later releases
+      // read (`address`, deprecated since 0.111, is rejected by later ones).
+      telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: selfMetricsPort } } } }] } },
       pipelines: {
         traces: { receivers: ['otlp'], processors: pipelineProcessors, exporters: ['otlp/jaeger', 'spanmetrics'] },
         metrics: { receivers: ['otlp', 'spanmetrics'], processors: pipelineProcessors, exporters: ['prometheus'] },

@@ -72,12 +72,10 @@ export class RabbitMq extends Construct {
         template: {
           metadata: {
             labels,
-            annotations: {
-              'prometheus.io/scrape': 'true',
-              'prometheus.io/port': String(metricsPort),
-              // Per-queue depths, so dead-letter queues show on the overview dashboard.
-              'prometheus.io/path': '/metrics/detailed?family=queue_coarse_metrics',
-            },
+            // The broker's aggregated metrics (/metrics). Per-queue depths, for the overview
+            // dashboard's dead-letter panel, come from Prometheus' `rabbitmq-queues` job: a
+            // metrics path cannot carry a query string (Prometheus escapes the `?`).
+            annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metricsPort) },
           },
           spec: {
             automountServiceAccountToken: false,

@@ -4,7 +4,7 @@ export const platformImages = {
   postgres: 'docker.io/library/postgres:15.10-alpine',
   rabbitmq: 'docker.io/library/rabbitmq:3.13.7-management-alpine',
   otelCollector: 'docker.io/otel/opentelemetry-collector-contrib:0.115.1',
-  jaeger: 'docker.io/jaegertracing/all-in-one:1.64.0',
+  jaeger: 'docker.io/jaegertracing/jaeger:2.13.0',
   prometheus: 'quay.io/prometheus/prometheus:v2.55.1',
   grafana: 'docker.io/grafana/grafana:11.3.1',
   grafanaDashboardSidecar: 'quay.io/kiwigrid/k8s-sidecar:1.28.4',

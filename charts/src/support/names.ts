@@ -22,7 +22,7 @@ export const platform = {
   postgres: { name: 'postgres', port: 5432, metricsPort: 9187, adminSecret: 'postgres-admin' },
   rabbitmq: { name: 'rabbitmq', amqpPort: 5672, managementPort: 15672, metricsPort: 15692, adminSecret: 'rabbitmq-admin' },
   otelCollector: { name: 'otel-collector', otlpGrpcPort: 4317, otlpHttpPort: 4318, metricsPort: 8889, selfMetricsPort: 8888 },
-  jaeger: { name: 'jaeger', uiPort: 16686, otlpGrpcPort: 4317, metricsPort: 14269 },
+  jaeger: { name: 'jaeger', uiPort: 16686, otlpGrpcPort: 4317, metricsPort: 8888, healthPort: 13133 },
   prometheus: { name: 'prometheus', port: 9090 },
   grafana: { name: 'grafana', port: 3000, adminSecret: 'grafana-admin' },
 } as const;

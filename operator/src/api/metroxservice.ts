@@ -102,6 +102,21 @@ export const specSchema = object(
       },
       { description: 'Events the service publishes to and consumes from the platform broker.', default: {} },
     ),
+    peers: array(
+      object(
+        {
+          name: string({ description: 'Name of the MetroXService called, in the same namespace.', pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }),
+          port: integer({ description: 'Its gRPC port (its spec.ports.grpc).', minimum: 1, maximum: 65535 }),
+        },
+        { description: 'A MetroXService this one calls over gRPC.', required: ['name', 'port'] },
+      ),
+      {
+        description: 'MetroXServices this service calls over gRPC. Each one becomes the environment variable <NAME>_GRPC_ADDRESS (upper case, dashes as underscores) = <name>.<namespace>.svc:<port>, the address of its Service.',
+        maxItems: 32,
+        listType: 'map',
+        listMapKeys: ['name'],
+      },
+    ),
     cipher: object(
       {
         enabled: boolean({ description: 'Run the cipher helper beside the service as a native sidecar; the service reaches it at CIPHER_ADDR (127.0.0.1:7400).', default: false }),
@@ -148,6 +163,16 @@ export const specSchema = object(
 );
 
 export type MetroXServiceSpec = Infer<typeof specSchema>;
+
+/** The variable a service reads its gRPC peer's address from (spec.peers). */
+export function peerAddressVariable(peer: string): string {
+  return `${peer.toUpperCase().replaceAll('-', '_')}_GRPC_ADDRESS`;
+}
+
+/** A peer's address inside the cluster: its Service's DNS name and gRPC port. */
+export function peerAddress(peer: { name: string; port: number }, namespace: string): string {
+  return `${peer.name}.${namespace}.svc:${String(peer.port)}`;
+}
 export type MetroXServiceSpecInput = InferInput<typeof specSchema>;
 export type DeletionPolicy = NonNullable<MetroXServiceSpec['database']>['deletionPolicy'];
 export type LogLevel = MetroXServiceSpec['observability']['logLevel'];

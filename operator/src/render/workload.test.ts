@@ -73,3 +73,34 @@ describe('the cipher sidecar in the rendered Deployment', () => {
     expect(pod.containers[0]?.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } });
   });
 });
+
+describe('gRPC peers in the rendered Deployment', () => {
+  const env = (spec: MetroXServiceSpecInput) => deploymentOf(spec).spec.template.spec.containers[0]?.env ?? [];
+
+  it('gives each peer\'s Service address as <NAME>_GRPC_ADDRESS, which spec.env cannot override', () => {
+    const rendered = env({
+      image: 'ghcr.io/metrox/payment:1.0.0',
+      peers: [{ name: 'transaction', port: 50051 }, { name: 'fare-rules', port: 9000 }],
+      env: [{ name: 'TRANSACTION_GRPC_ADDRESS', value: '127.0.0.1:1' }, { name: 'OTHER', value: 'kept' }],
+    });
+    expect(rendered.filter((v) => v.name.endsWith('_GRPC_ADDRESS'))).toEqual([
+      { name: 'TRANSACTION_GRPC_ADDRESS', value: 'transaction.metrox.svc:50051' },
+      { name: 'FARE_RULES_GRPC_ADDRESS', value: 'fare-rules.metrox.svc:9000' },
+    ]);
+    expect(rendered).toContainEqual({ name: 'OTHER', value: 'kept' });
+  });
+});
+
+describe('telemetry of the cipher sidecar', () => {
+  it('sends its traces where the service sends its own, with the same sampler, under <name>-cipher', () => {
+    const pod = deploymentOf(cipherOn).spec.template.spec;
+    const values = (container: Container | undefined) => Object.fromEntries((container?.env ?? []).map((v) => [v.name, v.value]));
+    const service = values(pod.containers[0]);
+    const sidecar = values(pod.initContainers?.[0]);
+    for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG', 'OTEL_RESOURCE_ATTRIBUTES']) {
+      expect(sidecar[name], name).toBe(service[name]);
+    }
+    expect(sidecar.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://collector:4318');
+    expect(sidecar.OTEL_SERVICE_NAME).toBe('payment-cipher');
+  });
+});

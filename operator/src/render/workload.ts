@@ -6,7 +6,7 @@ import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { defaultResources } from '../api/defaults.ts';
-import { apiVersion, kind, type MetroXService } from '../api/metroxservice.ts';
+import { apiVersion, kind, peerAddress, peerAddressVariable, type MetroXService } from '../api/metroxservice.ts';
 import { childNames, commonLabels, queueName, selectorLabels } from './names.ts';
 
 export interface WorkloadContext {
@@ -42,12 +42,32 @@ export const managedEnvNames = new Set([
   'CIPHER_ADDR',
 ]);
 
+/**
+ * Where a container of the Pod sends its traces, and what they say about it: the
+ * standard OTEL_* variables, the same for the service and its cipher sidecar (the
+ * sidecar's spans belong in the same traces). Needs POD_NAME and POD_NAMESPACE first.
+ */
+function telemetryEnv(mxs: MetroXService, context: WorkloadContext, serviceName: string): V1EnvVar[] {
+  const { name, namespace = 'default' } = mxs.metadata;
+  return [
+    { name: 'OTEL_SERVICE_NAME', value: serviceName },
+    { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: context.otlpEndpoint },
+    { name: 'OTEL_TRACES_SAMPLER', value: 'parentbased_traceidratio' },
+    { name: 'OTEL_TRACES_SAMPLER_ARG', value: String(mxs.spec.observability.tracing.samplingRatio) },
+    { name: 'OTEL_RESOURCE_ATTRIBUTES', value: `service.namespace=${namespace},k8s.namespace.name=$(POD_NAMESPACE),k8s.pod.name=$(POD_NAME),k8s.deployment.name=${name}` },
+  ];
+}
+
+const podIdentityEnv: V1EnvVar[] = [
+  { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+  { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+];
+
 function managedEnv(mxs: MetroXService, context: WorkloadContext): V1EnvVar[] {
   const { name, namespace = 'default' } = mxs.metadata;
   const { spec } = mxs;
   const env: V1EnvVar[] = [
-    { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-    { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    ...structuredClone(podIdentityEnv),
     { name: 'SERVICE_NAME', value: name },
     { name: 'PORT', value: String(spec.ports.http) },
   ];
@@ -55,11 +75,7 @@ function managedEnv(mxs: MetroXService, context: WorkloadContext): V1EnvVar[] {
   env.push(
     { name: 'LOG_LEVEL', value: spec.observability.logLevel },
     { name: 'METRICS_PATH', value: spec.observability.metrics.path },
-    { name: 'OTEL_SERVICE_NAME', value: name },
-    { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: context.otlpEndpoint },
-    { name: 'OTEL_TRACES_SAMPLER', value: 'parentbased_traceidratio' },
-    { name: 'OTEL_TRACES_SAMPLER_ARG', value: String(spec.observability.tracing.samplingRatio) },
-    { name: 'OTEL_RESOURCE_ATTRIBUTES', value: `service.namespace=${namespace},k8s.namespace.name=$(POD_NAMESPACE),k8s.pod.name=$(POD_NAME),k8s.deployment.name=${name}` },
+    ...telemetryEnv(mxs, context, name),
   );
   if (context.databaseSecret !== undefined) {
     env.push({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: context.databaseSecret, key: 'DATABASE_URL' } } });
@@ -75,7 +91,10 @@ function managedEnv(mxs: MetroXService, context: WorkloadContext): V1EnvVar[] {
     if (spec.events.publishes.length > 0) env.push({ name: 'METROX_PUBLISHED_EVENTS', value: spec.events.publishes.join(',') });
   }
   if (spec.cipher?.enabled === true) env.push({ name: 'CIPHER_ADDR', value: `127.0.0.1:${String(cipherSidecar.port)}` });
-  for (const extra of spec.env ?? []) if (!managedEnvNames.has(extra.name)) env.push(extra);
+  const peers = spec.peers ?? [];
+  for (const peer of peers) env.push({ name: peerAddressVariable(peer.name), value: peerAddress(peer, namespace) });
+  const peerVariables = new Set(peers.map((peer) => peerAddressVariable(peer.name)));
+  for (const extra of spec.env ?? []) if (!managedEnvNames.has(extra.name) && !peerVariables.has(extra.name)) env.push(extra);
   return env;
 }
 
@@ -110,7 +129,7 @@ const restrictedContainer = {
  * it. Only this container mounts the keys; the pod's fsGroup (10001, the sidecar's
  * group) makes the 0440 key files readable to it.
  */
-function cipherContainer(mxs: MetroXService, image: string): Record<string, unknown> {
+function cipherContainer(mxs: MetroXService, image: string, context: WorkloadContext): Record<string, unknown> {
   const { name } = mxs.metadata;
   const ops = cipherSidecar.opsPort;
   return {
@@ -124,7 +143,8 @@ function cipherContainer(mxs: MetroXService, image: string): Record<string, unkn
       { name: 'CIPHER_KEYS_DIR', value: cipherSidecar.keysDir },
       { name: 'CIPHER_OPS_PORT', value: String(ops) },
       { name: 'LOG_LEVEL', value: mxs.spec.observability.logLevel },
-      { name: 'OTEL_SERVICE_NAME', value: `${name}-cipher` },
+      ...structuredClone(podIdentityEnv),
+      ...telemetryEnv(mxs, context, `${name}-cipher`),
     ],
     ports: [{ name: cipherSidecar.metricsPortName, containerPort: ops, protocol: 'TCP' }],
     readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromNumber(ops), scheme: 'HTTP' }, periodSeconds: 5, failureThreshold: 2 },
@@ -218,7 +238,7 @@ export function renderWorkload(mxs: MetroXService, context: WorkloadContext): Re
   if (cipher !== undefined) {
     if (cipher.keySecretName === undefined) throw new Error('spec.cipher.keySecretName is required when spec.cipher.enabled is true');
     ApiObject.of(deployment).addJsonPatch(
-      JsonPatch.add('/spec/template/spec/initContainers', [cipherContainer(mxs, cipher.image ?? context.cipherImage ?? cipherSidecar.defaultImage)]),
+      JsonPatch.add('/spec/template/spec/initContainers', [cipherContainer(mxs, cipher.image ?? context.cipherImage ?? cipherSidecar.defaultImage, context)]),
       // 0440 (decimal 288): owner and the fsGroup read, nobody else.
       JsonPatch.add('/spec/template/spec/volumes', [{ name: cipherSidecar.keysVolume, secret: { secretName: cipher.keySecretName, defaultMode: 0o440 } }]),
     );

@@ -29,6 +29,9 @@ const schema = z.object({
   CONSUMER_RETRY_BASE_MS: positive.default(1_000),
   CONSUMER_RETRY_MAX_MS: positive.default(60_000),
   SHUTDOWN_TIMEOUT_MS: positive.default(10_000),
+  // How long start-up waits for Postgres and the broker: below the 30 s a default
+  // liveness probe (3 failures, 10 s apart) allows before the kubelet restarts the Pod.
+  STARTUP_TIMEOUT_MS: positive.default(25_000),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -46,6 +49,7 @@ export interface KitConfig {
   outbox: { batchSize: number; pollIntervalMs: number; retentionSeconds: number };
   consumer: { prefetch: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
   shutdownTimeoutMs: number;
+  startupTimeoutMs: number;
 }
 
 export type BrokerConfig =
@@ -94,5 +98,6 @@ export function loadConfig(defaults: ConfigDefaults, env: NodeJS.ProcessEnv = pr
       retryMaxMs: e.CONSUMER_RETRY_MAX_MS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    startupTimeoutMs: e.STARTUP_TIMEOUT_MS,
   };
 }

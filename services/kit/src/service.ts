@@ -6,6 +6,7 @@ import type pino from 'pino';
 import { loadConfig, type ConfigDefaults, type KitConfig } from './config.ts';
 import { kitMigrations } from './db/kit-migrations.ts';
 import { migrate, migrationsFromDirectory, type Migration } from './db/migrate.ts';
+import { untilAvailable } from './startup.ts';
 import { createPool, isDatabaseReachable, withTransaction, type Pool, type Tx } from './db/pool.ts';
 import { createGrpcServer, type GrpcServer } from './grpc/server.ts';
 import { createHttpServer, type ReadinessCheck } from './http/server.ts';
@@ -86,12 +87,13 @@ export async function createService(definition: ServiceDefinition): Promise<Serv
   const pool = createPool(config.databaseUrl, config.databasePoolMax);
   const serviceMigrations =
     typeof definition.migrations === 'string' ? migrationsFromDirectory(definition.migrations) : (definition.migrations ?? []);
-  const applied = await migrate(pool, [...kitMigrations, ...serviceMigrations]);
+  const waiting = { timeoutMs: config.startupTimeoutMs, logger };
+  const applied = await untilAvailable('Postgres', () => migrate(pool, [...kitMigrations, ...serviceMigrations]), waiting);
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
   metrics.setOutboxBacklogSource(() => readOutboxBacklog(pool));
 
   const broker = createBroker(config.broker, logger);
-  await broker.connect();
+  await untilAvailable(broker.kind === 'nats' ? 'NATS' : 'RabbitMQ', () => broker.connect(), waiting);
   metrics.setDeadLetterSource(() => broker.deadLetterDepths());
 
   const kit: Kit = {
