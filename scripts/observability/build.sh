@@ -10,6 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.sh"
 
 log() { printf '[observability] %s\n' "$*" >&2; }
+. "$here/../go-lib.sh"
 
 if [ -n "${JAEGER_BINARY:-}" ]; then
   [ -x "$JAEGER_BINARY" ] || { log "JAEGER_BINARY=$JAEGER_BINARY is not an executable"; exit 1; }
@@ -33,40 +34,7 @@ if [ -x "$target" ]; then echo "$target"; exit 0; fi
 export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=mod"
 module=github.com/jaegertracing/jaeger
 
-# The Jaeger module's go.mod has `replace` directives, so it cannot be
-# `go install`ed: a wrapper module of ours requires it and repeats its replaces
-# (read from the go.mod the proxy serves), so the build uses exactly its versions.
-# Its go.sum comes along: the checksum database the proxy mirrors does not answer
-# for every dependency (e.g. collector-contrib v0.140.1 is a 404 there), and the
-# hashes Jaeger committed are verified through the module's own verified hash.
-if [ ! -f "$work/.ready" ]; then
-  log "preparing the Jaeger $JAEGER_VERSION wrapper module (module $module@$JAEGER_MODULE_VERSION)"
-  info=$(cd "$work" && go mod download -json "$module@$JAEGER_MODULE_VERSION")
-  modfile=$(sed -n 's/.*"GoMod": "\(.*\)".*/\1/p' <<<"$info")
-  srcdir=$(sed -n 's/.*"Dir": "\(.*\)".*/\1/p' <<<"$info")
-  [ -n "$modfile" ] && [ -f "$srcdir/go.sum" ] || { log "the Go module proxy did not serve $module@$JAEGER_MODULE_VERSION"; exit 1; }
-  cp "$srcdir/go.sum" "$work/go.sum"
-  chmod u+w "$work/go.sum"
-  goline=$(grep -m1 '^go ' "$modfile")
-  {
-    echo "module metrox.local/jaeger-build"
-    echo
-    echo "$goline"
-    echo
-    echo "require $module $JAEGER_MODULE_VERSION"
-    echo
-    grep -E '^replace ' "$modfile" || true
-  } > "$work/go.mod"
-  cat > "$work/tools.go" <<'GO'
-//go:build tools
-
-package tools
-
-import _ "github.com/jaegertracing/jaeger/cmd/jaeger"
-GO
-  ( cd "$work" && go mod tidy >&2 && go mod download >&2 )
-  touch "$work/.ready"
-fi
+command_wrapper "$work" "$module" "$JAEGER_MODULE_VERSION" "$module/cmd/jaeger"
 
 log "building jaeger $JAEGER_VERSION (first run only, cached in $bin; takes several minutes on 2 cores)"
 start=$SECONDS

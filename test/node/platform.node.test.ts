@@ -272,7 +272,7 @@ describe('MetroX on a real node, from the Tiltfile\'s development images', () =>
   // and the operator's Deployment point at its images (k8s_kind image_json_path).
 
   it('runs them as the Pods of every service and the operator, with traces across all four services and metrics scraped', async () => {
-    execFileSync('bash', [join(repoRoot, 'scripts', 'node', 'images.sh'), '--dev'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('bash', [join(repoRoot, 'scripts', 'node', 'images.sh'), '--dev'], { stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 });
     const production = new Map<string, string>();
     try {
       for (const service of services) {

@@ -14,7 +14,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.sh"
 log() { printf '[standins] %s\n' "$*" >&2; }
-. "$here/go-lib.sh"
+. "$here/../../go-lib.sh"
 require_go "the OpenTelemetry Collector"
 
 main_go="$here/otel-collector/distribution/main.go"

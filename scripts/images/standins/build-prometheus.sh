@@ -14,7 +14,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.sh"
 log() { printf '[standins] %s\n' "$*" >&2; }
-. "$here/go-lib.sh"
+. "$here/../../go-lib.sh"
 
 bin="$METROX_CACHE/bin/prometheus-$PROMETHEUS_VERSION"
 target="$bin/prometheus"
@@ -28,34 +28,7 @@ if [ -x "$target" ]; then echo "$target"; exit 0; fi
 export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=mod"
 module=github.com/prometheus/prometheus
 
-# The module's go.mod has replace and exclude directives, so it cannot be
-# `go install`ed: a wrapper module requires it and repeats them, starting from the
-# module's own go.sum (whose hash the checksum database verifies through the module).
-if [ ! -f "$work/.ready" ]; then
-  log "preparing the Prometheus $PROMETHEUS_VERSION wrapper module ($module@$PROMETHEUS_MODULE_VERSION)"
-  modfile=$(module_file "$module" "$PROMETHEUS_MODULE_VERSION" GoMod)
-  srcdir=$(module_file "$module" "$PROMETHEUS_MODULE_VERSION" Dir)
-  [ -f "$modfile" ] && [ -f "$srcdir/go.sum" ] || { log "the Go module proxy did not serve $module@$PROMETHEUS_MODULE_VERSION"; exit 1; }
-  install -m 0644 "$srcdir/go.sum" "$work/go.sum"
-  {
-    echo "module metrox.local/prometheus-build"
-    echo
-    grep -m1 '^go ' "$modfile"
-    echo
-    echo "require $module $PROMETHEUS_MODULE_VERSION"
-    echo
-    directives "$modfile"
-  } > "$work/go.mod"
-  cat > "$work/tools.go" <<'GO'
-//go:build tools
-
-package tools
-
-import _ "github.com/prometheus/prometheus/cmd/prometheus"
-GO
-  ( cd "$work" && go mod tidy >&2 && go mod download >&2 )
-  touch "$work/.ready"
-fi
+command_wrapper "$work" "$module" "$PROMETHEUS_MODULE_VERSION" "$module/cmd/prometheus"
 
 log "building prometheus $PROMETHEUS_VERSION (first run only, cached in $bin; several minutes on 2 cores)"
 start=$SECONDS
