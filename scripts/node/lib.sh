@@ -151,7 +151,6 @@ node_pause_image() {
 
 # node_start: CoreDNS on the node's address, the kubelet and kube-proxy; waits for the node to be Ready.
 node_start() {
-  local admin_token; admin_token=$(cat "$cluster/token")
   node_kubeconfig() { # file user token
     cat > "$1" <<KC
 apiVersion: v1
@@ -171,7 +170,6 @@ KC
   node_kubeconfig "$node_state/kubelet.kubeconfig" "system:node:$METROX_NODE_NAME" "$(token_of kubelet)"
   node_kubeconfig "$node_state/kube-proxy.kubeconfig" system:kube-proxy "$(token_of kube-proxy)"
   node_kubeconfig "$node_state/coredns.kubeconfig" metrox:coredns "$(token_of coredns)"
-  : "$admin_token"
 
   # CoreDNS reads Services and EndpointSlices: the same rights its upstream manifest grants.
   kubectl apply -f - >/dev/null <<RBAC
