@@ -163,6 +163,10 @@ describe('MetroX on a real node', () => {
     await cluster.kubectl('scale', 'mxs', 'payment', '-n', namespace, '--replicas=3');
     try {
       await waitUntil(async () => (await pods('app.kubernetes.io/name=payment')).filter(isReady).length === 3, 120_000, () => 'payment never ran 3 Ready Pods');
+      // The MetroXService's own status says so too, once the operator has seen the Pods.
+      const readyReplicas = async () =>
+        (JSON.parse(await cluster.kubectl('get', 'mxs', 'payment', '-n', namespace, '-o', 'json')) as { status?: { readyReplicas?: number } }).status?.readyReplicas;
+      await waitUntil(async () => (await readyReplicas()) === 3, 60_000, () => 'the payment MetroXService never reported 3 ready replicas');
       const printed = await cluster.kubectl('get', 'mxs', 'payment', '-n', namespace, '--no-headers');
       expect(printed).toMatch(/^payment\s+3\s+3\s/);
     } finally {
