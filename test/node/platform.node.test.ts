@@ -6,7 +6,7 @@
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -207,7 +207,7 @@ describe('MetroX on a real node, watched in its dashboards', () => {
     // A reconcile the API server refuses: requests above limits pass the CRD, not the Deployment's validation.
     const refused = { apiVersion: 'metrox.io/v1alpha1', kind: 'MetroXService', metadata: { name: 'refused', namespace },
       spec: { image: metroxImage('payment'), resources: { requests: { memory: '2Gi' }, limits: { memory: '1Gi' } } } };
-    await cluster.kubectl('apply', '-f', writeTemp('refused.json', refused));
+    await apply(refused);
     try {
       const dashboards = JSON.parse(await cluster.kubectl('get', 'configmaps', '-n', namespace, '-l', 'grafana_dashboard=1', '-o', 'json')) as {
         items: { metadata: { name: string }; data?: Record<string, string> }[];
@@ -331,10 +331,15 @@ describe('MetroX on a real node, from the Tiltfile\'s development images', () =>
   });
 });
 
-function writeTemp(name: string, value: unknown): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'metrox-node-')), name);
-  writeFileSync(file, JSON.stringify(value));
-  return file;
+/** kubectl apply of one object, from a file that is gone again afterwards. */
+async function apply(value: unknown): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'metrox-node-'));
+  try {
+    writeFileSync(join(dir, 'object.json'), JSON.stringify(value));
+    await cluster.kubectl('apply', '-f', join(dir, 'object.json'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function purchaseUrls(): Promise<Record<'transaction' | 'payment' | 'notification', string>> {

@@ -2,7 +2,7 @@
 // Service in the cluster. kubectl forwards to one Pod of the Service and exits when
 // that Pod goes away, so the forward restarts itself on the same local port; a
 // request in flight then fails and the caller retries (with its idempotency key).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -67,6 +67,7 @@ export async function portForward(
     async close() {
       closed = true;
       await current?.stop();
+      rmSync(logDir, { recursive: true, force: true });
     },
   };
 }
