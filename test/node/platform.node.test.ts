@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJaegerQuery, resolveSpans } from '../observability/jaeger-query.ts';
-import { dashboardQueries, grafanaIntervals, substituteVariables } from '../observability/dashboard-queries.ts';
+import { dashboardQueries, queriesWithoutData } from '../observability/dashboard-queries.ts';
 import { createPrometheusQuery } from '../observability/prometheus-query.ts';
 import { healthCheck, readRoutes, sendPoisonMessage } from '../observability/workload.ts';
 import { services as chartServices } from '../../charts/metrox.config.ts';
@@ -220,16 +220,8 @@ describe('MetroX on a real node, watched in its dashboards', () => {
       const prometheus = createPrometheusQuery((await running().forward('prometheus', 9090)).url);
       // Scrapes every 15 s here: a few minutes keep every event above in range.
       const range = '5m';
-      const empty: string[] = [];
       await expect
-        .poll(async () => {
-          empty.length = 0;
-          for (const query of queries) {
-            const expr = substituteVariables(query.expr, grafanaIntervals(range));
-            if ((await prometheus.query(expr)).length === 0) empty.push(`${query.dashboard} / ${query.panel}: ${expr}`);
-          }
-          return empty;
-        }, { timeout: 150_000, interval: 5_000 })
+        .poll(() => queriesWithoutData(queries, prometheus, range), { timeout: 150_000, interval: 5_000 })
         .toEqual([]);
     } finally {
       await cluster.kubectl('delete', 'mxs', 'refused', '-n', namespace, '--wait=true', '--timeout=60s');

@@ -45,3 +45,17 @@ export const grafanaIntervals = (range: string): Record<string, string> => ({
   __interval: range,
   __range: range,
 });
+
+/** The queries (as "dashboard / panel: expr") Prometheus answers with no series at all, over `range`. */
+export async function queriesWithoutData(
+  queries: DashboardQuery[],
+  prometheus: { query(expr: string): Promise<unknown[]> },
+  range: string,
+): Promise<string[]> {
+  const empty: string[] = [];
+  for (const query of queries) {
+    const expr = substituteVariables(query.expr, grafanaIntervals(range));
+    if ((await prometheus.query(expr)).length === 0) empty.push(`${query.dashboard} / ${query.panel}: ${expr}`);
+  }
+  return empty;
+}
