@@ -34,6 +34,11 @@ for c in "$@"; do
   grep -qxF -- "$c" <<<"$known" || { log "unknown component $c (one of: $(tr '\n' ' ' <<<"$known"))"; exit 2; }
 done
 
+# Contexts staged from cached builds (the Go-built stand-ins) are staged before the
+# planner hashes them, so a fresh clone builds them as any other component.
+mapfile -t staged < <(plan --staged "$@")
+[ ${#staged[@]} -eq 0 ] || "$here/standins/prepare.sh" "${staged[@]}"
+
 METROX_DEBIAN_IMAGE=$("$here/debian-base.sh")
 METROX_NODE_IMAGE=$("$here/node-base.sh")
 export METROX_DEBIAN_IMAGE METROX_NODE_IMAGE

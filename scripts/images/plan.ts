@@ -71,6 +71,9 @@ if (import.meta.main) {
   const names = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
   if (process.argv.includes('--list')) {
     console.log(Object.keys(components).join('\n'));
+  } else if (process.argv.includes('--staged')) {
+    // The named components whose context is staged under .metrox/ (standins/prepare.sh).
+    for (const name of names) if (components[name]?.context?.startsWith('.metrox/') === true) console.log(name);
   } else {
     const selected = names.flatMap((name) => {
       const component = components[name];

@@ -11,7 +11,4 @@ node24="$repo/node_modules/node/bin/node"
 [ -x "$node24" ] || { log "run 'npm ci' first"; exit 1; }
 [ -S "$containerd_sock" ] || { log "the real node is not running: npm run cluster:up -- --real-node"; exit 1; }
 mapfile -t wanted < <("$node24" "$repo/scripts/node/manifest-images.ts" "$@")
-# Every upstream platform image in k8s/ has a stand-in; those built from Go modules
-# need their binaries staged (built once per version) before the engine plans them.
-bash "$repo/scripts/images/standins/prepare.sh"
 bash "$repo/scripts/images/build.sh" "${wanted[@]}" | CONTAINERD_ADDRESS=$containerd_sock bash "$repo/scripts/images/load.sh" >/dev/null

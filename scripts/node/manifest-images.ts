@@ -32,12 +32,11 @@ export function manifestImages(dir = k8sDir): Set<string> {
 }
 
 export function componentsFor(images: Set<string>, dev: boolean): { components: string[]; unbuildable: string[] } {
+  // The manifests name production images; --dev builds each one's development twin where it has one.
   const byImage = new Map<string, string>();
   for (const [name, component] of Object.entries(components)) {
-    const isDev = name.startsWith('dev-');
-    const devTwin = `dev-${name}`;
-    if (isDev) continue;
-    byImage.set(component.image, dev && devTwin in components ? devTwin : name);
+    if (name.startsWith('dev-')) continue;
+    byImage.set(component.image, dev && `dev-${name}` in components ? `dev-${name}` : name);
   }
   const chosen: string[] = [];
   const unbuildable: string[] = [];

@@ -9,34 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpoints, repoRoot } from '../support/endpoints.ts';
 import { localCluster, type LocalCluster } from '../support/local-cluster.ts';
+import { claimVolume, deleteClaimVolumes, namespace, platformClaims, removeLeftovers } from '../support/platform-namespace.ts';
 import { waitUntil } from '../support/processes.ts';
 import { startOperator, type OperatorProcess } from '../../operator/src/testing/operator-process.ts';
 
-const namespace = 'metrox';
 const k8sDir = join(repoRoot, 'k8s');
 const services = { transaction: 2, payment: 2, operations: 1, notification: 1 } as const;
-/** The StatefulSets' claims. kind provisions them; the local cluster has no provisioner, so the test plays the admin. */
-const claims = [
-  { claim: 'data-postgres-0', size: '2Gi' },
-  { claim: 'data-rabbitmq-0', size: '1Gi' },
-];
-const volumeName = (claim: string) => `metrox-e2e-${claim}`;
-
-function persistentVolume(claim: string, size: string): object {
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolume',
-    metadata: { name: volumeName(claim), labels: { 'app.kubernetes.io/part-of': 'metrox-e2e' } },
-    spec: {
-      capacity: { storage: size },
-      accessModes: ['ReadWriteOnce'],
-      persistentVolumeReclaimPolicy: 'Retain',
-      storageClassName: '',
-      hostPath: { path: `/tmp/${volumeName(claim)}` },
-      claimRef: { namespace, name: claim },
-    },
-  };
-}
+const partOf = 'metrox-e2e';
 
 describe('MetroX on the local cluster', () => {
   let cluster: LocalCluster;
@@ -46,21 +25,6 @@ describe('MetroX on the local cluster', () => {
 
   const readyReplicas = async (name: string) =>
     (await apps.readNamespacedDeployment({ namespace, name }).catch(() => undefined))?.status?.readyReplicas ?? 0;
-
-  /** A previous run that died half-way leaves MetroXServices whose finalizers nobody will release. */
-  async function removeLeftovers() {
-    const namespaces = await cluster.kubectl('get', 'namespaces', '-o', 'name');
-    if (!namespaces.split('\n').includes(`namespace/${namespace}`)) return;
-    const leftovers = await cluster.kubectl('get', 'mxs', '-n', namespace, '-o', 'name').catch(() => '');
-    for (const resource of leftovers.split('\n').filter((line) => line !== '')) {
-      await cluster.kubectl('patch', resource, '-n', namespace, '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
-    }
-    await cluster.kubectl('delete', 'namespace', namespace, '--wait=true', '--timeout=120s');
-  }
-
-  async function deleteVolumes(wait: boolean) {
-    await cluster.kubectl('delete', 'persistentvolumes', '-l', 'app.kubernetes.io/part-of=metrox-e2e', '--ignore-not-found', `--wait=${wait}`, '--timeout=120s');
-  }
 
   /** A kubeconfig that authenticates as the operator's ServiceAccount, so the chart's RBAC is what is tested. */
   async function operatorKubeconfig(): Promise<string> {
@@ -86,9 +50,9 @@ describe('MetroX on the local cluster', () => {
     cluster = localCluster();
     apps = cluster.kubeConfig.makeApiClient(AppsV1Api);
     core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-    await removeLeftovers();
-    await deleteVolumes(true);
-    for (const { claim, size } of claims) await core.createPersistentVolume({ body: persistentVolume(claim, size) });
+    await removeLeftovers(cluster);
+    await deleteClaimVolumes(cluster, partOf, true);
+    for (const { claim, size } of platformClaims) await core.createPersistentVolume({ body: claimVolume(claim, size, `/tmp/${partOf}-${claim}`, partOf) });
 
     // The Quickstart's path without Tilt: CRDs first, then everything else.
     await cluster.kubectl('apply', '--server-side', '-f', join(k8sDir, 'crds'));
@@ -114,7 +78,7 @@ describe('MetroX on the local cluster', () => {
       await operator?.stop();
       await cluster.kubectl('delete', '-f', k8sDir, '--ignore-not-found', '--wait=false');
       await cluster.kubectl('delete', '-f', join(k8sDir, 'crds'), '--ignore-not-found', '--wait=false');
-      await deleteVolumes(false);
+      await deleteClaimVolumes(cluster, partOf, false);
     }
   });
 

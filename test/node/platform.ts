@@ -6,19 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../support/endpoints.ts';
 import type { LocalCluster } from '../support/local-cluster.ts';
+import { claimVolume, deleteClaimVolumes, namespace, platformClaims, removeLeftovers } from '../support/platform-namespace.ts';
 import { portForward, type PortForward } from '../support/port-forward.ts';
 
-export const namespace = 'metrox';
+export { namespace };
+
 export const k8sDir = join(repoRoot, 'k8s');
 /** Grafana has no stand-in here (real-node.md): its Pod never starts, everything else must. */
 export const unavailableHere = new Set(['grafana']);
 
-/** The StatefulSets' claims: no provisioner here, so the suite plays the admin with hostPath volumes. */
-const claims = [
-  { claim: 'data-postgres-0', size: '2Gi' },
-  { claim: 'data-rabbitmq-0', size: '1Gi' },
-];
-const volumeLabel = 'app.kubernetes.io/part-of=metrox-node-suite';
+const partOf = 'metrox-node-suite';
 
 export interface InstalledPlatform {
   /** Port forward to a Service of the platform namespace, opened once and reused. */
@@ -26,46 +23,17 @@ export interface InstalledPlatform {
   uninstall(): Promise<void>;
 }
 
-/** A previous run that died half-way leaves MetroXServices whose finalizers nobody will release. */
-async function removeLeftovers(cluster: LocalCluster): Promise<void> {
-  const namespaces = await cluster.kubectl('get', 'namespaces', '-o', 'name');
-  if (namespaces.split('\n').includes(`namespace/${namespace}`)) {
-    const leftovers = await cluster.kubectl('get', 'mxs', '-n', namespace, '-o', 'name').catch(() => '');
-    for (const resource of leftovers.split('\n').filter((line) => line !== '')) {
-      await cluster.kubectl('patch', resource, '-n', namespace, '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
-    }
-    await cluster.kubectl('delete', 'namespace', namespace, '--wait=true', '--timeout=180s');
-  }
-  await cluster.kubectl('delete', 'persistentvolumes', '-l', volumeLabel, '--ignore-not-found', '--wait=true', '--timeout=60s');
-}
-
-function persistentVolume(claim: string, size: string, path: string): object {
-  const [key, value] = volumeLabel.split('=');
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolume',
-    metadata: { name: `metrox-node-${claim}`, labels: { [key ?? '']: value } },
-    spec: {
-      capacity: { storage: size },
-      accessModes: ['ReadWriteOnce'],
-      persistentVolumeReclaimPolicy: 'Retain',
-      storageClassName: '',
-      hostPath: { path, type: 'Directory' },
-      claimRef: { namespace, name: claim },
-    },
-  };
-}
-
 export async function installPlatform(cluster: LocalCluster): Promise<InstalledPlatform> {
   await removeLeftovers(cluster);
+  await deleteClaimVolumes(cluster, partOf, true);
   // The volumes' directories: writable by the non-root uids the StatefulSets run as.
   const volumes = mkdtempSync(join(tmpdir(), 'metrox-node-volumes-'));
   chmodSync(volumes, 0o755);
-  const manifests = claims.map(({ claim, size }) => {
+  const manifests = platformClaims.map(({ claim, size }) => {
     const path = join(volumes, claim);
     mkdirSync(path);
     chmodSync(path, 0o777);
-    return persistentVolume(claim, size, path);
+    return claimVolume(claim, size, path, partOf);
   });
   const volumesFile = join(volumes, 'volumes.json');
   writeFileSync(volumesFile, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }));
@@ -96,7 +64,7 @@ export async function installPlatform(cluster: LocalCluster): Promise<InstalledP
       } finally {
         await cluster.kubectl('delete', '-f', k8sDir, '--ignore-not-found', '--wait=true', '--timeout=180s').catch(() => '');
         await cluster.kubectl('delete', '-f', join(k8sDir, 'crds'), '--ignore-not-found', '--wait=false');
-        await cluster.kubectl('delete', 'persistentvolumes', '-l', volumeLabel, '--ignore-not-found', '--wait=false');
+        await deleteClaimVolumes(cluster, partOf, false);
         rmSync(volumes, { recursive: true, force: true });
       }
     },

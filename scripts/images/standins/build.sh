@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the stand-in images of the platform's upstream images (README.md here) into OCI
 # archives, tagged with the exact references k8s/ names, through the generic image
-# engine: stages the Go-built binaries (prepare.sh), then runs
-# scripts/images/build.sh, which caches archives by content under
+# engine, scripts/images/build.sh, which stages the Go-built binaries (prepare.sh) and
+# caches archives by content under
 # $METROX_CACHE/images and prints `<reference> <archive>` a line (for
 # scripts/images/load.sh).
 #
@@ -11,5 +11,4 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 [ $# -gt 0 ] || set -- postgres rabbitmq prometheus jaeger otel-collector
-"$here/prepare.sh" "$@"
 exec "$here/../build.sh" "$@"
