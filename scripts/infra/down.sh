@@ -5,7 +5,7 @@
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
 which=("$@")
-[ ${#which[@]} -eq 0 ] && which=(prometheus nats rabbitmq postgres)
+[ ${#which[@]} -eq 0 ] && which=(alertmanager prometheus nats rabbitmq postgres)
 
 for c in "${which[@]}"; do
   case $c in
@@ -20,6 +20,7 @@ for c in "${which[@]}"; do
       fi ;;
     nats) stop_pidfile "$infra/nats/nats.pid" && log "stopped NATS" ;;
     prometheus) stop_pidfile "$infra/prometheus/prometheus.pid" && log "stopped Prometheus" ;;
+    alertmanager) stop_pidfile "$infra/alertmanager/alertmanager.pid" && log "stopped Alertmanager" ;;
     *) log "unknown component: $c" ;;
   esac
 done

@@ -15,6 +15,7 @@ infra="$METROX_STATE/infra"
 : "${METROX_NATS_PORT:=21422}"
 : "${METROX_NATS_MONITOR_PORT:=21822}"
 : "${METROX_PROMETHEUS_PORT:=21090}"
+: "${METROX_ALERTMANAGER_PORT:=21093}"
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 PG_ADMIN_PASSWORD=metrox
 
@@ -43,3 +44,4 @@ pg_healthy() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$METROX_PG_PORT" 2>/dev/
 rabbit_healthy() { curl -fsS -m 2 -u guest:guest "http://127.0.0.1:$METROX_AMQP_MGMT_PORT/api/health/checks/alarms" >/dev/null 2>&1; }
 nats_healthy() { curl -fsS -m 2 "http://127.0.0.1:$METROX_NATS_MONITOR_PORT/healthz?js-enabled-only=true" >/dev/null 2>&1; }
 prometheus_healthy() { curl -fsS -m 2 "http://127.0.0.1:$METROX_PROMETHEUS_PORT/-/ready" >/dev/null 2>&1; }
+alertmanager_healthy() { curl -fsS -m 2 "http://127.0.0.1:$METROX_ALERTMANAGER_PORT/-/ready" >/dev/null 2>&1; }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Starts MetroX's local infrastructure: PostgreSQL, RabbitMQ (+ management),
-# NATS with JetStream and Prometheus, bound to loopback, data under .metrox/infra.
+# NATS with JetStream, Prometheus and Alertmanager, bound to loopback, data under
+# .metrox/infra.
 # Idempotent: healthy components are left alone. A component whose URL is already
-# in the environment (DATABASE_URL, AMQP_URL, NATS_URL, PROMETHEUS_URL) is the
-# user's own and is not started.
+# in the environment (DATABASE_URL, AMQP_URL, NATS_URL, PROMETHEUS_URL,
+# ALERTMANAGER_URL) is the user's own and is not started.
 #
 # Writes .metrox/infra/endpoints.json for the tests, and prints on stdout the
 # names of the components this call started (so a caller can stop only those).
@@ -91,18 +92,18 @@ start_nats() {
   started+=(nats)
 }
 
-start_prometheus() {
-  [ -n "${PROMETHEUS_URL:-}" ] && return
-  prometheus_healthy && return
-  need prometheus prometheus prometheus
-  local dir="$infra/prometheus"
-  mkdir -p "$dir/targets" "$dir/data"
-  # Targets are files in targets/: tests and `npm run local` drop a JSON file there
-  # and Prometheus picks it up without a reload.
-  cat > "$dir/prometheus.yml" <<CONF
+# Prometheus' configuration: targets and rule files are folders that tests and
+# `npm run local` drop files into (targets are picked up by themselves, rules on
+# POST /-/reload); alerts go to the local Alertmanager.
+write_prometheus_config() {
+  local dir=$1
+  cat > "$dir/prometheus.yml.tmp" <<CONF
 global:
   scrape_interval: 2s
   evaluation_interval: 2s
+rule_files: ['$dir/rules/*.yaml']
+alerting:
+  alertmanagers: [{ static_configs: [{ targets: ['127.0.0.1:$METROX_ALERTMANAGER_PORT'] }] }]
 scrape_configs:
   - job_name: prometheus
     static_configs: [{ targets: ['127.0.0.1:$METROX_PROMETHEUS_PORT'] }]
@@ -116,12 +117,58 @@ scrape_configs:
       - files: ['$dir/targets/*.json']
         refresh_interval: 1s
 CONF
+  mv "$dir/prometheus.yml.tmp" "$dir/prometheus.yml"
+}
+
+start_prometheus() {
+  [ -n "${PROMETHEUS_URL:-}" ] && return
+  local dir="$infra/prometheus"
+  if prometheus_healthy; then
+    # A Prometheus started by an older checkout's script: bring its configuration up to
+    # date (rule files, Alertmanager) when it reads this checkout's file.
+    if [ -f "$dir/prometheus.yml" ] && ! grep -q "^rule_files:" "$dir/prometheus.yml"; then
+      mkdir -p "$dir/rules"
+      write_prometheus_config "$dir"
+      curl -fsS -m 10 -X POST "http://127.0.0.1:$METROX_PROMETHEUS_PORT/-/reload" >/dev/null || true
+    fi
+    return
+  fi
+  need prometheus prometheus prometheus
+  mkdir -p "$dir/targets" "$dir/rules" "$dir/data"
+  write_prometheus_config "$dir"
   log "starting Prometheus on 127.0.0.1:$METROX_PROMETHEUS_PORT"
+  # Exemplar storage keeps the trace ids the services attach to latency histograms.
   start_daemon prometheus "$dir" prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
     --web.listen-address="127.0.0.1:$METROX_PROMETHEUS_PORT" --web.enable-lifecycle \
-    --storage.tsdb.retention.time=2d
+    --storage.tsdb.retention.time=2d --enable-feature=exemplar-storage
   wait_for Prometheus prometheus_healthy 30 "$dir/prometheus.log"
   started+=(prometheus)
+}
+
+# Alertmanager receives Prometheus' alerts; its API (/api/v2/alerts) shows them. No
+# receiver sends anything anywhere: this is a development instance.
+start_alertmanager() {
+  [ -n "${ALERTMANAGER_URL:-}" ] && return
+  alertmanager_healthy && return
+  need alertmanager prometheus-alertmanager prometheus-alertmanager
+  local dir="$infra/alertmanager"
+  mkdir -p "$dir/data"
+  cat > "$dir/alertmanager.yml" <<CONF
+route:
+  receiver: local
+  group_by: [alertname, namespace, service, slo]
+  group_wait: 1s
+  group_interval: 5s
+  repeat_interval: 1h
+receivers:
+  - name: local
+CONF
+  log "starting Alertmanager on 127.0.0.1:$METROX_ALERTMANAGER_PORT"
+  # No peers: an empty cluster address turns gossip off.
+  start_daemon alertmanager "$dir" prometheus-alertmanager --config.file="$dir/alertmanager.yml" --storage.path="$dir/data" \
+    --web.listen-address="127.0.0.1:$METROX_ALERTMANAGER_PORT" --cluster.listen-address=
+  wait_for Alertmanager alertmanager_healthy 30 "$dir/alertmanager.log"
+  started+=(alertmanager)
 }
 
 # The targets folder of the Prometheus that is actually running: it may have been
@@ -132,9 +179,17 @@ prometheus_targets_dir() {
     | grep -o '/[^ "\\]*/targets/\*\.json' | head -n 1 | sed 's#/\*\.json$##'
 }
 
+# Its rules folder, likewise.
+prometheus_rules_dir() {
+  [ -n "${PROMETHEUS_URL:-}" ] && return
+  curl -fsS -m 2 "http://127.0.0.1:$METROX_PROMETHEUS_PORT/api/v1/status/config" 2>/dev/null \
+    | grep -o '/[^ "\\]*/rules/\*\.yaml' | head -n 1 | sed 's#/\*\.yaml$##'
+}
+
 write_endpoints() {
-  local tmp="$infra/endpoints.json.tmp" targets
+  local tmp="$infra/endpoints.json.tmp" targets rules
   targets=$(prometheus_targets_dir)
+  rules=$(prometheus_rules_dir)
   cat > "$tmp" <<JSON
 {
   "DATABASE_URL": "${DATABASE_URL:-postgres://postgres:$PG_ADMIN_PASSWORD@127.0.0.1:$METROX_PG_PORT/postgres}",
@@ -142,7 +197,9 @@ write_endpoints() {
   "RABBITMQ_MANAGEMENT_URL": "${RABBITMQ_MANAGEMENT_URL:-http://guest:guest@127.0.0.1:$METROX_AMQP_MGMT_PORT}",
   "NATS_URL": "${NATS_URL:-nats://127.0.0.1:$METROX_NATS_PORT}",
   "PROMETHEUS_URL": "${PROMETHEUS_URL:-http://127.0.0.1:$METROX_PROMETHEUS_PORT}",
-  "PROMETHEUS_TARGETS_DIR": "$targets"
+  "PROMETHEUS_TARGETS_DIR": "$targets",
+  "PROMETHEUS_RULES_DIR": "$rules",
+  "ALERTMANAGER_URL": "${ALERTMANAGER_URL:-http://127.0.0.1:$METROX_ALERTMANAGER_PORT}"
 }
 JSON
   mv "$tmp" "$infra/endpoints.json"
@@ -152,6 +209,7 @@ start_postgres
 start_rabbitmq
 start_nats
 start_prometheus
+start_alertmanager
 write_endpoints
 [ ${#started[@]} -gt 0 ] && log "ready: ${started[*]} (endpoints in $infra/endpoints.json)"
 echo "${started[*]}"

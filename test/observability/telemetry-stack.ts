@@ -43,29 +43,45 @@ export interface TelemetryStackOptions {
   refusedReconcile?: boolean;
 }
 
-export async function startTelemetryStack(options: TelemetryStackOptions = {}): Promise<TelemetryStack> {
-  const infra = endpoints();
-  if (infra.PROMETHEUS_TARGETS_DIR === '') throw new Error('PROMETHEUS_TARGETS_DIR is empty: the telemetry tests need the local Prometheus of `npm run infra:up`');
+export interface PrivateJaeger {
+  observability: ObservabilityEndpoints;
+  stop(): Promise<void>;
+}
+
+/** A Jaeger of the test's own, on free ports: it must not inherit a user's backend nor register with the shared Prometheus. */
+export async function startPrivateJaeger(): Promise<PrivateJaeger> {
   const state = mkdtempSync(join(tmpdir(), 'metrox-telemetry-'));
   const ports = Object.fromEntries(
     await Promise.all(
       ['OTLP_GRPC', 'OTLP_HTTP', 'QUERY', 'QUERY_GRPC', 'HEALTH', 'METRICS'].map(async (name) => [`METROX_JAEGER_${name}_PORT`, String(await freePort())]),
     ),
   ) as Record<string, string>;
-  // A private Jaeger: it must not inherit a user's backend nor register with the shared Prometheus.
   const { JAEGER_URL: _j, OTEL_EXPORTER_OTLP_ENDPOINT: _o, OTEL_EXPORTER_OTLP_GRPC_ENDPOINT: _g, PROMETHEUS_TARGETS_DIR: _p, ...rest } = process.env;
   const jaegerEnv: NodeJS.ProcessEnv = { ...rest, METROX_STATE: state, ...ports };
+  const stop = async (): Promise<void> => {
+    await run('bash', [script('down.sh')], { env: jaegerEnv });
+    rmSync(state, { recursive: true, force: true });
+  };
+  try {
+    await run('bash', [script('up.sh')], { env: jaegerEnv, maxBuffer: 16 * 1024 * 1024 });
+    return { observability: observabilityEndpoints(state), stop };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function startTelemetryStack(options: TelemetryStackOptions = {}): Promise<TelemetryStack> {
+  const infra = endpoints();
+  if (infra.PROMETHEUS_TARGETS_DIR === '') throw new Error('PROMETHEUS_TARGETS_DIR is empty: the telemetry tests need the local Prometheus of `npm run infra:up`');
   const cleanups: (() => Promise<unknown>)[] = [];
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    await run('bash', [script('up.sh')], { env: jaegerEnv, maxBuffer: 16 * 1024 * 1024 });
-    cleanups.push(async () => {
-      await run('bash', [script('down.sh')], { env: jaegerEnv });
-      rmSync(state, { recursive: true, force: true });
-    });
-    const observability = observabilityEndpoints(state);
+    const jaeger = await startPrivateJaeger();
+    cleanups.push(() => jaeger.stop());
+    const { observability } = jaeger;
 
     const [fleet, cp] = await Promise.all([
       startFleet({

@@ -13,6 +13,9 @@ export interface Endpoints {
   PROMETHEUS_URL: string;
   /** Folder of Prometheus file_sd target files; empty when Prometheus is the user's own. */
   PROMETHEUS_TARGETS_DIR: string;
+  /** Folder of Prometheus rule files (loaded on POST /-/reload); empty when Prometheus is the user's own. */
+  PROMETHEUS_RULES_DIR: string;
+  ALERTMANAGER_URL: string;
 }
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -25,6 +28,8 @@ const keys = [
   'NATS_URL',
   'PROMETHEUS_URL',
   'PROMETHEUS_TARGETS_DIR',
+  'PROMETHEUS_RULES_DIR',
+  'ALERTMANAGER_URL',
 ] as const;
 
 export function endpoints(): Endpoints {

@@ -31,6 +31,7 @@ describe('MetroXService CRD on a real API server', () => {
       ports: { http: 8080 },
       events: { publishes: [], subscribes: [] },
       observability: { logLevel: 'info', tracing: { samplingRatio: 1 }, metrics: { path: '/metrics' }, dashboard: true },
+      slo: { enabled: true, window: '28d', availability: { objective: 99.9 }, latency: { objective: 99, threshold: '500ms' }, events: { objective: 99.9 } },
     });
   });
 
@@ -52,6 +53,9 @@ describe('MetroXService CRD on a real API server', () => {
     ['metrics path not absolute', { ...valid, observability: { metrics: { path: 'metrics' } } }, 'spec.observability.metrics.path: Invalid value: "metrics": spec.observability.metrics.path in body should match'],
     ['cipher enabled without a key Secret', { ...valid, cipher: { enabled: true } }, 'spec.cipher.keySecretName: Invalid value: cipher.keySecretName is required when cipher.enabled is true'],
     ['service port taken by the cipher sidecar', { ...valid, ports: { http: 9465 }, cipher: { enabled: true, keySecretName: 'keys' } }, 'spec.ports: Invalid value: ports 7400 and 9465 belong to the cipher sidecar'],
+    ['latency threshold off the histogram\'s buckets', { ...valid, slo: { latency: { threshold: '300ms' } } }, 'spec.slo.latency.threshold: Unsupported value: "300ms": supported values: "5ms", "10ms"'],
+    ['objective of 100 %', { ...valid, slo: { availability: { objective: 100 } } }, 'spec.slo.availability.objective: Invalid value: 100: an objective is a percentage from 50 up to (not including) 100'],
+    ['SLO window in weeks', { ...valid, slo: { window: '4w' } }, 'spec.slo.window: Unsupported value: "4w": supported values: "7d", "14d", "28d", "30d"'],
     ['env entry without name', { ...valid, env: [{ value: 'x' }] }, 'spec.env[0].name: Required value'],
   ])('rejects %s with a clear message', async (_case, spec, message) => {
     const rejection = await create(spec);

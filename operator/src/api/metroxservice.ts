@@ -11,6 +11,25 @@ export const plural = 'metroxservices';
 export const singular = 'metroxservice';
 export const shortNames = ['mxs'];
 
+/** The periods an SLO can be measured over (Prometheus durations). */
+export const sloWindows = ['7d', '14d', '28d', '30d'] as const;
+
+/**
+ * Latency thresholds an SLO may use: exactly the bucket bounds of the services'
+ * http_server_request_duration_seconds histogram (a test keeps the two alike), so the
+ * SLI reads one bucket instead of interpolating.
+ */
+export const latencyThresholds = ['5ms', '10ms', '25ms', '50ms', '75ms', '100ms', '250ms', '500ms', '750ms', '1s', '2.5s', '5s', '7.5s', '10s'] as const;
+
+function objectivePercent(what: string, byDefault: number) {
+  // A CEL rule, not `maximum`: the API server prints a float bound as an integer ("99").
+  return number({
+    description: `${what} Percent, from 50 up to (not including) 100.`,
+    default: byDefault,
+    validations: [{ rule: 'self >= 50.0 && self < 100.0', message: 'an objective is a percentage from 50 up to (not including) 100, e.g. 99.9' }],
+  });
+}
+
 const eventTypeName = string({
   description: 'An event type name in PascalCase, e.g. TransactionCreated.',
   pattern: '^[A-Z][A-Za-z0-9]*$',
@@ -132,6 +151,40 @@ export const specSchema = object(
         validations: [{ rule: '!self.enabled || has(self.keySecretName)', message: 'cipher.keySecretName is required when cipher.enabled is true: name the Secret holding the keys', fieldPath: '.keySecretName' }],
       },
     ),
+    slo: object(
+      {
+        enabled: boolean({ description: 'Render the SLO recording rules and burn-rate alerts. False renders none.', default: true }),
+        window: string({
+          description: 'The period each objective is measured over, and the error budget is spent over.',
+          enum: sloWindows,
+          default: '28d',
+        }),
+        availability: object(
+          { objective: objectivePercent('Percentage of HTTP requests (health, readiness, metrics and OpenAPI routes excluded) answered without a 5xx status.', 99.9) },
+          { description: 'Availability objective of the HTTP API.', default: {} },
+        ),
+        latency: object(
+          {
+            objective: objectivePercent('Percentage of HTTP requests (health, readiness, metrics and OpenAPI routes excluded) answered within the threshold.', 99),
+            threshold: string({
+              description: 'Latency threshold: one of the bounds of the http_server_request_duration_seconds histogram, so the SLI is exact.',
+              enum: latencyThresholds,
+              default: '500ms',
+            }),
+          },
+          { description: 'Latency objective of the HTTP API.', default: {} },
+        ),
+        events: object(
+          { objective: objectivePercent('Percentage of consumed events processed without being dead-lettered. Applies when events.subscribes is not empty.', 99.9) },
+          { description: 'Event-processing objective of the service\'s consumer.', default: {} },
+        ),
+      },
+      {
+        description:
+          'Service level objectives. Each becomes SLI recording rules and the four multiwindow multi-burn-rate alerts (page: 14.4x over 1h and 5m, 6x over 6h and 30m; ticket: 3x over 1d and 2h, 1x over 3d and 6h), as a PrometheusRule when the Prometheus Operator is installed, else as a rules ConfigMap the platform Prometheus loads.',
+        default: {},
+      },
+    ),
     observability: object(
       {
         logLevel: string({ description: 'Minimum level of the JSON logs.', enum: ['trace', 'debug', 'info', 'warn', 'error'], default: 'info' }),
@@ -176,6 +229,7 @@ export function peerAddress(peer: { name: string; port: number }, namespace: str
 export type MetroXServiceSpecInput = InferInput<typeof specSchema>;
 export type DeletionPolicy = NonNullable<MetroXServiceSpec['database']>['deletionPolicy'];
 export type LogLevel = MetroXServiceSpec['observability']['logLevel'];
+export type SloSpec = MetroXServiceSpec['slo'];
 
 /** metav1.Condition. */
 export interface Condition {

@@ -74,13 +74,16 @@ export async function startManager(client: KubeClient, config: OperatorConfig, l
     if (served === serviceMonitors) return;
     serviceMonitors = served;
     log('info', served ? 'ServiceMonitor API served; rendering ServiceMonitors' : 'ServiceMonitor API gone; rendering scrape annotations', { crd: serviceMonitorCrdName });
-    if (served) {
-      const informer = childInformer(kinds.ServiceMonitor, requeueAll);
-      children.set(kinds.ServiceMonitor.kind, informer);
-      informer.start();
-    } else {
-      void children.get(kinds.ServiceMonitor.kind)?.stop();
-      children.delete(kinds.ServiceMonitor.kind);
+    // The Prometheus Operator serves PrometheusRules beside ServiceMonitors: the SLO rules follow too.
+    for (const kind of [kinds.ServiceMonitor, kinds.PrometheusRule]) {
+      if (served) {
+        const informer = childInformer(kind, requeueAll);
+        children.set(kind.kind, informer);
+        informer.start();
+      } else {
+        void children.get(kind.kind)?.stop();
+        children.delete(kind.kind);
+      }
     }
     requeueAll();
   };

@@ -84,6 +84,11 @@ describe('the operator reconciles MetroXServices on a real API server', () => {
     const dashboard = await core.readNamespacedConfigMap({ namespace, name: 'payment-dashboard' });
     expect(dashboard.metadata?.labels?.grafana_dashboard).toBe('1');
     expect(Object.values(dashboard.data ?? {})[0]).toContain('metrox_outbox_pending');
+    // No Prometheus Operator here: the SLO rules are a ConfigMap for the platform Prometheus' rule sidecar.
+    const sloRules = await core.readNamespacedConfigMap({ namespace, name: 'payment-slo-rules' });
+    expect(sloRules.metadata?.labels?.prometheus_rule).toBe('1');
+    expect(sloRules.metadata?.ownerReferences?.[0]?.uid).toBe(uid);
+    expect(Object.values(sloRules.data ?? {})[0]).toContain('alert: MetroXErrorBudgetBurn');
     const pdb = await cp.kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'policy', version: 'v1', namespace, plural: 'poddisruptionbudgets', name: 'payment' }) as { metadata: { ownerReferences: { uid: string }[] } };
     expect(pdb.metadata.ownerReferences[0]?.uid).toBe(uid);
 
@@ -166,6 +171,16 @@ describe('the operator reconciles MetroXServices on a real API server', () => {
     // The create's "Update" ownership was handed to the operator's "Apply" entry.
     const ours = (deployment.metadata?.managedFields ?? []).filter((m) => m.manager === 'metrox-operator' && m.subresource === undefined);
     expect(ours.map((m) => m.operation)).toEqual(['Apply']);
+  });
+
+  it('deletes the SLO rules ConfigMap when spec.slo.enabled turns false, as the operator\'s ServiceAccount', async () => {
+    await mxs.create(namespace, { apiVersion, kind, metadata: { name: 'quiet' }, spec: { image: 'ghcr.io/metrox/quiet:1.0.0' } });
+    await waitFor('the rules ConfigMap', () => core.readNamespacedConfigMap({ namespace, name: 'quiet-slo-rules' }).catch(() => undefined));
+    await mxs.patch(namespace, 'quiet', [{ op: 'add', path: '/spec/slo/enabled', value: false }]);
+    await waitFor('the rules ConfigMap to be deleted', async () =>
+      (await core.readNamespacedConfigMap({ namespace, name: 'quiet-slo-rules' }).then(() => false, (error: unknown) => (error as { code?: number }).code === 404)) || undefined,
+    );
+    await mxs.delete(namespace, 'quiet');
   });
 
   it('reverts a manual edit of a managed field and keeps a field owned by another manager', async () => {

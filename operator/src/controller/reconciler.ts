@@ -33,7 +33,16 @@ export interface ReconcilerDeps {
 }
 
 /** Children removed when the spec no longer asks for them. */
-const optionalKinds: ResourceKind[] = [kinds.HorizontalPodAutoscaler, kinds.PodDisruptionBudget, kinds.ConfigMap];
+/** Children the spec (or the cluster's APIs) may drop: deleted when no longer rendered. */
+function optionalChildren(name: string): { kind: ResourceKind; name: string }[] {
+  return [
+    { kind: kinds.HorizontalPodAutoscaler, name },
+    { kind: kinds.PodDisruptionBudget, name },
+    { kind: kinds.ConfigMap, name: childNames.dashboard(name) },
+    { kind: kinds.ConfigMap, name: childNames.sloRules(name) },
+    { kind: kinds.PrometheusRule, name },
+  ];
+}
 
 export class DependencyNotReady extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -290,8 +299,7 @@ export class Reconciler {
 
   async #prune(mxs: MetroXService, desired: DesiredObject[]): Promise<void> {
     const { namespace = '', name, uid } = mxs.metadata;
-    for (const kind of optionalKinds) {
-      const childName = kind === kinds.ConfigMap ? childNames.dashboard(name) : name;
+    for (const { kind, name: childName } of optionalChildren(name)) {
       const live = this.#child(kind, namespace, childName);
       if (live === undefined || desired.some((d) => d.kind === kind.kind && d.metadata.name === childName)) continue;
       if (!(live.metadata.ownerReferences ?? []).some((o) => o.uid === uid)) continue;

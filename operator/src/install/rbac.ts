@@ -1,7 +1,7 @@
 // Least-privilege RBAC of the operator: exactly the verbs its code paths use.
 // Children are created (create), then applied with server-side apply (patch),
-// never deleted one by one except the optional ones (HPA, PDB) when the spec drops
-// them: owner references let the garbage collector do the rest. Secrets are only
+// never deleted one by one except the optional ones (HPA, PDB, the dashboard and
+// SLO-rule ConfigMaps, PrometheusRules) when the spec drops them: owner references let the garbage collector do the rest. Secrets are only
 // read and written by name, never listed or watched.
 
 export interface PolicyRule {
@@ -19,11 +19,13 @@ export const operatorClusterRules: PolicyRule[] = [
   // Owner references with blockOwnerDeletion need update on the owner's finalizers.
   { apiGroups: ['metrox.io'], resources: ['metroxservices/finalizers'], verbs: ['update'] },
   { apiGroups: ['apps'], resources: ['deployments'], verbs: owned },
-  { apiGroups: [''], resources: ['services', 'serviceaccounts', 'configmaps'], verbs: owned },
+  { apiGroups: [''], resources: ['services', 'serviceaccounts'], verbs: owned },
+  { apiGroups: [''], resources: ['configmaps'], verbs: [...owned, 'delete'] },
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'] },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: [...owned, 'delete'] },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: [...owned, 'delete'] },
   { apiGroups: ['monitoring.coreos.com'], resources: ['servicemonitors'], verbs: owned },
+  { apiGroups: ['monitoring.coreos.com'], resources: ['prometheusrules'], verbs: [...owned, 'delete'] },
   // Whether the Prometheus Operator is installed, followed as it comes and goes: one CRD, by name.
   { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list', 'watch'], resourceNames: ['servicemonitors.monitoring.coreos.com'] },
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },

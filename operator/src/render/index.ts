@@ -6,10 +6,13 @@ import type { MetroXService } from '../api/metroxservice.ts';
 import { canonicalJson } from '../controller/conditions.ts';
 import { childNames, commonLabels } from './names.ts';
 import { renderDashboard } from './dashboard.ts';
+import { renderSloRules } from './slo.ts';
+import { stringify } from 'yaml';
 import { cipherSidecar, renderWorkload, type WorkloadContext } from './workload.ts';
 
 export { renderDashboard, redPanels, eventPanels, outboxPanels, timeseriesPanel, serviceSelector, dashboardUid } from './dashboard.ts';
 export { childNames, commonLabels, selectorLabels, selectorString, queueName, managedBy } from './names.ts';
+export { renderSloRules, indicators, burnRateAlerts, alertName, plumbingRoutes, sloRecords, type RuleFile } from './slo.ts';
 export { managedEnvNames, minimumReplicas, type WorkloadContext } from './workload.ts';
 
 export const renderedHashAnnotation = 'metrox.io/rendered-hash';
@@ -56,6 +59,28 @@ function renderDashboardConfigMap(mxs: MetroXService): DesiredObject {
   };
 }
 
+/** The label the platform Prometheus' rule sidecar selects rule ConfigMaps by (as Grafana's selects dashboards). */
+export const prometheusRuleLabel = 'prometheus_rule';
+
+/**
+ * The SLO rules: a PrometheusRule where the Prometheus Operator is installed, else a
+ * ConfigMap holding the rule file, which the platform Prometheus' sidecar loads.
+ */
+function renderSloRuleObject(mxs: MetroXService, prometheusOperator: boolean): DesiredObject | undefined {
+  const { name, namespace = 'default' } = mxs.metadata;
+  const rules = renderSloRules(namespace, name, mxs.spec.slo, mxs.spec.events.subscribes);
+  if (rules.groups.length === 0) return undefined;
+  if (prometheusOperator) {
+    return { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name, namespace, labels: commonLabels(name) }, spec: rules };
+  }
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: childNames.sloRules(name), namespace, labels: { ...commonLabels(name), [prometheusRuleLabel]: '1' } },
+    data: { [`metrox-${namespace}-${name}.rules.yaml`]: stringify(rules, { lineWidth: 0 }) },
+  };
+}
+
 function renderBrokerSecret(mxs: MetroXService, url: string, secretName: string): DesiredObject {
   const { name, namespace = 'default' } = mxs.metadata;
   return {
@@ -72,6 +97,8 @@ export function renderChildren(mxs: MetroXService, context: RenderContext): Desi
   const objects = renderWorkload(mxs, context) as DesiredObject[];
   if (mxs.spec.observability.dashboard) objects.push(renderDashboardConfigMap(mxs));
   if (context.serviceMonitors) objects.push(renderServiceMonitor(mxs));
+  const sloRules = renderSloRuleObject(mxs, context.serviceMonitors);
+  if (sloRules !== undefined) objects.push(sloRules);
   if (context.broker !== undefined && context.brokerServiceUrl !== undefined) objects.push(renderBrokerSecret(mxs, context.brokerServiceUrl, context.broker.secretName));
   const owner = ownerReference(mxs);
   for (const object of objects) {

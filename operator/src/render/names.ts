@@ -8,6 +8,7 @@ export const childNames = {
   databaseSecret: (name: string) => `${name}-database`,
   brokerSecret: (name: string) => `${name}-broker`,
   dashboard: (name: string) => `${name}-dashboard`,
+  sloRules: (name: string) => `${name}-slo-rules`,
 };
 
 /** The broker queue of a service (the kit's consumer name). */

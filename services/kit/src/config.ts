@@ -1,6 +1,7 @@
 // Service configuration from the environment, parsed once at start-up. A bad value
 // stops the process with a message naming the variable, never a late surprise.
 import { z } from 'zod';
+import { parseFaultRoutes, type HttpFaults } from './http/faults.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positive = z.coerce.number().int().positive();
@@ -32,6 +33,10 @@ const schema = z.object({
   // How long start-up waits for Postgres and the broker: below the 30 s a default
   // liveness probe (3 failures, 10 s apart) allows before the kubelet restarts the Pod.
   STARTUP_TIMEOUT_MS: positive.default(25_000),
+  // Fault knobs (http/faults.ts): off unless set.
+  FAULT_HTTP_ERROR_RATIO: z.coerce.number().min(0).max(1).default(0),
+  FAULT_HTTP_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  FAULT_HTTP_ROUTES: z.string().optional(),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -50,6 +55,7 @@ export interface KitConfig {
   consumer: { prefetch: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
   shutdownTimeoutMs: number;
   startupTimeoutMs: number;
+  faults: HttpFaults;
 }
 
 export type BrokerConfig =
@@ -99,5 +105,6 @@ export function loadConfig(defaults: ConfigDefaults, env: NodeJS.ProcessEnv = pr
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     startupTimeoutMs: e.STARTUP_TIMEOUT_MS,
+    faults: { errorRatio: e.FAULT_HTTP_ERROR_RATIO, latencyMs: e.FAULT_HTTP_LATENCY_MS, routes: parseFaultRoutes(e.FAULT_HTTP_ROUTES) },
   };
 }

@@ -3,9 +3,10 @@ export { createService, runService, type Kit, type Service, type ServiceDefiniti
 export { loadConfig, type KitConfig, type BrokerConfig } from './config.ts';
 export { createLogger, traceFields, type Logger } from './log/logger.ts';
 export { scrubSecrets } from './log/scrub.ts';
-export { createMetrics, type KitMetrics, type ConsumeOutcome } from './metrics/registry.ts';
+export { createMetrics, latencyBuckets, type KitMetrics, type ConsumeOutcome } from './metrics/registry.ts';
 export { HttpProblem, toProblem, problemContentType, type ProblemDetails } from './http/problem.ts';
-export { createHttpServer } from './http/server.ts';
+export { createHttpServer, plumbingRoutes } from './http/server.ts';
+export { faultApplies, parseFaultRoutes, type HttpFaults } from './http/faults.ts';
 export { createGrpcServer, type GrpcServer } from './grpc/server.ts';
 export { createGrpcClient, unary, deadlineInterceptor } from './grpc/client.ts';
 export { createPool, escapeLiteral, prepared, withTransaction, withTransactionOpenedBy, type Pool, type Tx } from './db/pool.ts';

@@ -116,6 +116,7 @@ export async function createService(definition: ServiceDefinition): Promise<Serv
     logger,
     metrics,
     readiness,
+    faults: config.faults,
     ...(definition.description ? { description: definition.description } : {}),
   });
   await definition.routes?.(http.app, kit);

@@ -24,7 +24,8 @@ export interface Fleet {
   /** A client of the service's own database, for looking behind the API. */
   db(service: ServiceName): pg.Pool;
   queue(service: ServiceName): string;
-  start(service: ServiceName): Promise<void>;
+  /** Starts a service; `env` overrides its environment for this run (as a rollout with new settings would). */
+  start(service: ServiceName, env?: NodeJS.ProcessEnv): Promise<void>;
   stop(service: ServiceName): Promise<void>;
   logTail(service: ServiceName, lines?: number): string;
   close(): Promise<void>;
@@ -132,8 +133,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       return pool;
     },
     queue,
-    async start(name) {
-      const child = spawnTethered(name, process.execPath, entryArguments(name), logFile(name), serviceEnvironment(name, settings));
+    async start(name, env = {}) {
+      const child = spawnTethered(name, process.execPath, entryArguments(name), logFile(name), { ...serviceEnvironment(name, settings), ...env });
       processes.set(name, child);
       let exited = false;
       void child.exited.then(() => (exited = true));

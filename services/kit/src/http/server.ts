@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { KitMetrics } from '../metrics/registry.ts';
 import { observeWithExemplar } from '../metrics/registry.ts';
+import { noFaults, registerFaults, type HttpFaults } from './faults.ts';
 import { problemContentType, toProblem } from './problem.ts';
 
 export interface ReadinessCheck {
@@ -28,10 +29,14 @@ export interface HttpServerOptions {
   readiness: ReadinessCheck[];
   /** OpenAPI description of the service. */
   description?: string;
+  /** Fault knobs (FAULT_HTTP_*); none by default. */
+  faults?: HttpFaults;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
-const plumbing = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json']);
+/** Routes for the platform, not for users: no access log, no faults, no part of any SLI. */
+export const plumbingRoutes = ['/healthz', '/readyz', '/metrics', '/openapi.json'] as const;
+const plumbing: ReadonlySet<string> = new Set(plumbingRoutes);
 
 export interface HttpServer {
   app: FastifyInstance;
@@ -93,6 +98,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       reply.elapsedTime / 1_000,
     );
   });
+
+  registerFaults(app, options.faults ?? noFaults, plumbing);
 
   app.setErrorHandler(async (error, request, reply) => {
     const problem = toProblem(error, request.url);

@@ -6,7 +6,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelV
 import { activeTraceFields } from '../log/logger.ts';
 import { boundedRead } from './bounded-read.ts';
 
-const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+/** Bucket bounds of the request-duration histograms, in seconds (the MetroXService API's latency thresholds are these). */
+export const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 const lagBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
 
 export type ConsumeOutcome = 'processed' | 'duplicate' | 'retried' | 'dead_lettered';
