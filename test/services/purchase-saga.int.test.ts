@@ -271,8 +271,9 @@ describe('the public APIs', () => {
       ['purchase with an unknown payment method', () => post(JSON.stringify({ ...valid, paymentMethod: 'cash' })), 400],
       ['purchase with an extra field', () => post(JSON.stringify({ ...valid, discount: 100 })), 400],
       ['purchase with a huge rider id', () => post(JSON.stringify({ ...valid, riderId: 'r'.repeat(10_000) })), 400],
-      // Fastify coerces scalars by default: the number becomes the (unknown) station "1".
-      ['purchase with a number for a station', () => post(JSON.stringify({ ...valid, fromStation: 1 })), 422],
+      // A JSON body is taken as sent: a number is not a station id (no coercion to "1").
+      ['purchase with a number for a station', () => post(JSON.stringify({ ...valid, fromStation: 1 })), 400],
+      ['purchase with a NUL character in a station', () => post(JSON.stringify({ ...valid, fromStation: 'alu\u0000va' })), 400],
       ['purchase with an object for a station', () => post(JSON.stringify({ ...valid, fromStation: { id: 'aluva' } })), 400],
       ['purchase from an unknown station', () => post(JSON.stringify({ ...valid, fromStation: 'atlantis' })), 422],
       ['purchase to the station it starts from', () => post(JSON.stringify({ ...valid, toStation: 'aluva' })), 422],
@@ -283,14 +284,26 @@ describe('the public APIs', () => {
       ['transactions without riderId', () => http(fleet.url('transaction', '/v1/transactions')), 400],
       ['transactions with limit 0', () => http(fleet.url('transaction', '/v1/transactions?riderId=r-1&limit=0')), 400],
       ['transactions with a non-numeric limit', () => http(fleet.url('transaction', '/v1/transactions?riderId=r-1&limit=ten')), 400],
-      ['transactions with a forged cursor', () => http(fleet.url('transaction', '/v1/transactions?riderId=r-1&cursor=Zm9v')), 400],
+      ['transactions with a cursor that is not base64url', () => http(fleet.url('transaction', '/v1/transactions?riderId=r-1&cursor=a%2Bb')), 400],
+      // Well-formed, but not a position this API issued: refused before it reaches a query.
+      ['transactions with a forged cursor', () => http(fleet.url('transaction', '/v1/transactions?riderId=r-1&cursor=Zm9v')), 422],
+      [
+        'transactions with a cursor whose date Postgres cannot hold',
+        () => http(fleet.url('transaction', `/v1/transactions?riderId=r-1&cursor=${Buffer.from(JSON.stringify(['+275760-09-13T00:00:00.000000Z', randomUUID()])).toString('base64url')}`)),
+        422,
+      ],
+      ['rider with a NUL character in the name', () => http(fleet.url('transaction', '/v1/riders/r-1'), { method: 'PUT', json: { displayName: 'a\u0000b' } }), 400],
+      ['rider with null for a phone', () => http(fleet.url('transaction', '/v1/riders/r-1'), { method: 'PUT', json: { phone: null } }), 400],
+      ['rider with an id longer than 200 characters', () => http(fleet.url('transaction', `/v1/riders/${'r'.repeat(201)}`), { method: 'PUT', json: {} }), 400],
       ['rider with a bad e-mail', () => http(fleet.url('transaction', '/v1/riders/r-1'), { method: 'PUT', json: { email: 'not-an-email' } }), 400],
       ['rider with a bad phone', () => http(fleet.url('transaction', '/v1/riders/r-1'), { method: 'PUT', json: { phone: '12' } }), 400],
       ['payments without transactionId', () => http(fleet.url('payment', '/v1/payments')), 400],
       ['payment with a malformed id', () => http(fleet.url('payment', '/v1/payments/xyz')), 400],
       ['payment that does not exist', () => http(fleet.url('payment', `/v1/payments/${randomUUID()}`)), 404],
+      ['payments of a transaction id with a NUL character', () => http(fleet.url('payment', '/v1/payments?transactionId=t%00')), 400],
       ['notifications without transactionId', () => http(fleet.url('notification', '/v1/notifications')), 400],
       ['notifications with an empty transactionId', () => http(fleet.url('notification', '/v1/notifications?transactionId=')), 400],
+      ['notifications of a transaction id with a NUL character', () => http(fleet.url('notification', '/v1/notifications?transactionId=t%00')), 400],
       [
         'notifications for more than 100 transactions at once',
         () => http(fleet.url('notification', `/v1/notifications?${Array.from({ length: 101 }, (_, i) => `transactionId=t-${i}`).join('&')}`)),
@@ -299,6 +312,7 @@ describe('the public APIs', () => {
       ['operations events with a negative limit', () => http(fleet.url('operations', '/v1/operations/events?limit=-1')), 400],
       ['operations events of an unknown type', () => http(fleet.url('operations', '/v1/operations/events?type=Nope')), 400],
       ['an unknown route', () => http(fleet.url('operations', '/v1/nothing-here')), 404],
+      ['a method the path does not have', () => http(fleet.url('transaction', '/v1/stations'), { method: 'DELETE' }), 405],
     ];
     for (const [what, request, status] of cases) {
       const response = await request();

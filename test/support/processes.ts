@@ -25,11 +25,13 @@ export interface TetheredProcess {
   stop(): Promise<void>;
 }
 
-export function spawnTethered(name: string, command: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv): TetheredProcess {
+/** `cwd`: where the command runs (default: this process's), for tools that write into their working directory. */
+export function spawnTethered(name: string, command: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv, cwd?: string): TetheredProcess {
   const out = openSync(logFile, 'a');
   const child: ChildProcess = spawn('sh', ['-c', tether, name, command, ...args], {
     stdio: ['pipe', out, out],
     env: env ?? process.env,
+    ...(cwd === undefined ? {} : { cwd }),
   });
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {

@@ -15,6 +15,31 @@ export interface ProblemDetails {
 
 export const problemType = (slug: string) => `https://metrox.dev/problems/${slug}`;
 
+/**
+ * The JSON schema of every problem a MetroX service answers, shared by all routes
+ * (`$ref: 'ProblemDetails#'`) and published once in /openapi.json. Extension members
+ * (`errors`, readiness `checks`, a domain's own) are allowed and kept when serialized.
+ */
+export const problemSchema = {
+  $id: 'ProblemDetails',
+  type: 'object',
+  description: 'RFC 9457 problem details, served as application/problem+json',
+  required: ['type', 'title', 'status'],
+  additionalProperties: true,
+  properties: {
+    type: { type: 'string', format: 'uri', description: 'Identifies the kind of problem; stable, for programs to branch on' },
+    title: { type: 'string', description: 'A short summary of the kind of problem' },
+    status: { type: 'integer', minimum: 400, maximum: 599, description: 'The HTTP status code of this answer' },
+    detail: { type: 'string', description: 'What went wrong with this request, for a person' },
+    instance: { type: 'string', description: 'The request target the problem occurred on' },
+    errors: {
+      type: 'array',
+      description: 'Each input at fault: a JSON pointer into body, querystring, params or headers, and what is wrong with it',
+      items: { type: 'object', required: ['pointer', 'detail'], properties: { pointer: { type: 'string' }, detail: { type: 'string' } } },
+    },
+  },
+} as const;
+
 /** Throw from a handler to answer with a problem, e.g. `throw new HttpProblem(422, 'unknown-station', 'Unknown station', …)`. */
 export class HttpProblem extends Error {
   override name = 'HttpProblem';

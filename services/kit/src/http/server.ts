@@ -4,7 +4,10 @@ import swagger from '@fastify/swagger';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
+  type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -14,7 +17,10 @@ import type { Logger } from 'pino';
 import type { KitMetrics } from '../metrics/registry.ts';
 import { observeWithExemplar } from '../metrics/registry.ts';
 import { noFaults, registerFaults, type HttpFaults } from './faults.ts';
-import { problemContentType, toProblem } from './problem.ts';
+import { answerMethodNotAllowed } from './method-not-allowed.ts';
+import { problemResponse, withKitProblems } from './openapi.ts';
+import { problemContentType, problemSchema, toProblem } from './problem.ts';
+import { bodyExactValidator } from './validation.ts';
 
 export interface ReadinessCheck {
   name: string;
@@ -38,6 +44,24 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 export const plumbingRoutes = ['/healthz', '/readyz', '/metrics', '/openapi.json'] as const;
 const plumbing: ReadonlySet<string> = new Set(plumbingRoutes);
 
+const probes = ['probes'];
+const healthy = { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } as const;
+const ready = {
+  type: 'object',
+  required: ['status', 'checks'],
+  properties: {
+    status: { type: 'string', enum: ['ready'] },
+    checks: { type: 'object', description: 'Each dependency and whether it answers', additionalProperties: { type: 'boolean' } },
+  },
+} as const;
+
+/** Fastify's frameworkErrors: a request the router could not take, answered as a problem. */
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.code === 'FST_ERR_ASYNC_CONSTRAINT' ? 500 : 400;
+  const problem = toProblem({ statusCode: status, code: error.code, message: error.message }, request.url);
+  void reply.code(problem.status).type(problemContentType).send(problem);
+}
+
 export interface HttpServer {
   app: FastifyInstance;
   /** Marks the server not ready (during shutdown) so load balancers stop sending traffic. */
@@ -60,18 +84,36 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     // Keep-alive sockets would otherwise hold close() open until they time out.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Fastify's own 503 while closing is plain JSON: the onRequest hook below answers
+    // problem+json instead, like every other error.
+    return503OnClosing: false,
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+    schemaController: { compilersFactory: { buildValidator: bodyExactValidator() } },
+    // Fastify's default (100) is shorter than some path parameters the schemas allow
+    // (a 200-character rider id): let the schemas decide, with their 400.
+    routerOptions: { maxParamLength: 1_000 },
+    // A URL the router cannot take (bad percent-encoding, a path segment longer than even
+    // that) is the client's malformed input: a 400 problem, not fastify's plain JSON.
+    frameworkErrors: answerFrameworkError,
   });
 
   let draining = false;
+  let closing = false;
 
+  app.addSchema(problemSchema);
+  // Before any route (and before @fastify/swagger reads them): every route documents the
+  // problems the kit may answer on it.
+  app.addHook('onRoute', (route) => {
+    if (route.schema) route.schema = withKitProblems({ method: route.method, url: route.url, schema: route.schema });
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: { title: options.serviceName, version: options.serviceVersion, ...(options.description ? { description: options.description } : {}) },
     },
     hideUntagged: false,
+    // Shared schemas keep their $id as their name under components/schemas.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
 
   // Registered after the OpenTelemetry hook, so these lines carry the request's trace id.
@@ -79,6 +121,23 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     reply.header('x-request-id', request.id);
     if (!plumbing.has(request.url)) request.log.info({ req: request }, 'incoming request');
   });
+
+  // Once close() has begun, a request that still arrives (on a kept-alive connection) is
+  // turned away; those already in their handler finish.
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    return reply
+      .code(503)
+      .header('connection', 'close')
+      .type(problemContentType)
+      .send({ ...toProblem({ statusCode: 503 }, request.url), detail: 'shutting down' });
+  });
+
+  answerMethodNotAllowed(app);
 
   // While draining, responses close their connection: a keep-alive socket that was busy
   // when close() began would otherwise hold shutdown open until its idle timeout.
@@ -115,18 +174,30 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       .send(toProblem({ statusCode: 404, code: 'FST_ERR_NOT_FOUND', message: `${request.method} ${request.url} does not exist` }, request.url));
   });
 
-  app.get('/healthz', { schema: { hide: true } }, () => Promise.resolve({ status: 'ok' }));
+  app.get('/healthz', { schema: { tags: probes, summary: 'Liveness: the process answers', response: { 200: healthy } } }, () =>
+    Promise.resolve({ status: 'ok' as const }),
+  );
 
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    const results = await Promise.all(options.readiness.map(async ({ name, check }) => [name, await check().catch(() => false)] as const));
-    const failing = results.filter(([, ok]) => !ok).map(([name]) => name);
-    if (draining) failing.push('shutting down');
-    if (failing.length === 0) return { status: 'ready', checks: Object.fromEntries(results) };
-    return reply
-      .code(503)
-      .type(problemContentType)
-      .send({ ...toProblem({ statusCode: 503 }), detail: `not ready: ${failing.join(', ')}`, checks: Object.fromEntries(results) });
-  });
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: probes,
+        summary: 'Readiness: every dependency answers and the service is not shutting down',
+        response: { 200: ready, 503: problemResponse('Not ready: `checks` names what is down, or the service is shutting down') },
+      },
+    },
+    async (_request, reply) => {
+      const results = await Promise.all(options.readiness.map(async ({ name, check }) => [name, await check().catch(() => false)] as const));
+      const failing = results.filter(([, ok]) => !ok).map(([name]) => name);
+      if (draining) failing.push('shutting down');
+      if (failing.length === 0) return { status: 'ready' as const, checks: Object.fromEntries(results) };
+      return reply
+        .code(503)
+        .type(problemContentType)
+        .send({ ...toProblem({ statusCode: 503 }), detail: `not ready: ${failing.join(', ')}`, checks: Object.fromEntries(results) });
+    },
+  );
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -1,5 +1,5 @@
 // The operator-facing REST API of the notification service (read only).
-import type { Kit } from '@metrox/kit';
+import { storableText, type Kit } from '@metrox/kit';
 import type { FastifyInstance } from 'fastify';
 import { listByTransactions } from '../store/notifications.ts';
 
@@ -39,7 +39,7 @@ export function notificationRoutes(app: FastifyInstance, kit: Kit): void {
           required: ['transactionId'],
           additionalProperties: false,
           properties: {
-            transactionId: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 200 } },
+            transactionId: { type: 'array', minItems: 1, maxItems: 100, items: storableText({ minLength: 1, maxLength: 200 }) },
           },
         },
         response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: notification } } } },

@@ -1,5 +1,5 @@
 // The operator-facing REST API of the payment service (read only).
-import { HttpProblem, type Kit } from '@metrox/kit';
+import { HttpProblem, problemResponses, storableText, type Kit } from '@metrox/kit';
 import { PaymentMethod } from '@metrox/contracts';
 import type { FastifyInstance } from 'fastify';
 import { findByTransaction, findPayment } from '../store/payments.ts';
@@ -33,7 +33,7 @@ export function paymentRoutes(app: FastifyInstance, kit: Kit): void {
           type: 'object',
           required: ['transactionId'],
           additionalProperties: false,
-          properties: { transactionId: { type: 'string', minLength: 1, maxLength: 200 } },
+          properties: { transactionId: storableText({ minLength: 1, maxLength: 200 }) },
         },
         response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: payment } } } },
       },
@@ -51,7 +51,7 @@ export function paymentRoutes(app: FastifyInstance, kit: Kit): void {
         tags,
         summary: 'A payment by id',
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
-        response: { 200: payment },
+        response: { 200: payment, ...problemResponses({ 404: 'No payment has this id' }) },
       },
     },
     async (request) => {

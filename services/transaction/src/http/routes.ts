@@ -1,6 +1,6 @@
 // The rider-facing REST API of the transaction service.
 import type { Kit } from '@metrox/kit';
-import { HttpProblem } from '@metrox/kit';
+import { HttpProblem, problemResponses } from '@metrox/kit';
 import type { EventData } from '@metrox/contracts';
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -31,8 +31,13 @@ export function transactionRoutes(network: FareNetwork) {
           summary: 'Buy a ticket',
           description: 'Creates a PENDING purchase and asks Payment to charge it. Honors Idempotency-Key.',
           headers: schemas.idempotencyHeaders,
-          body: schemas.purchaseBody,
-          response: { 201: schemas.transaction, '4xx': schemas.problem },
+          body: schemas.purchaseBody(network),
+          response: {
+            201: { ...schemas.transaction, headers: schemas.purchaseHeaders },
+            ...problemResponses({
+              422: 'An unknown station or the same station twice (`errors` names each field), or an Idempotency-Key first used for another purchase',
+            }),
+          },
         },
       },
       async (request, reply) => {
@@ -80,7 +85,14 @@ export function transactionRoutes(network: FareNetwork) {
 
     app.get<{ Params: { id: string } }>(
       '/v1/transactions/:id',
-      { schema: { tags, summary: 'A purchase and its status', params: schemas.idParams, response: { 200: schemas.transaction, '4xx': schemas.problem } } },
+      {
+        schema: {
+          tags,
+          summary: 'A purchase and its status',
+          params: schemas.idParams,
+          response: { 200: schemas.transaction, ...problemResponses({ 404: 'No purchase has this id' }) },
+        },
+      },
       async (request) => {
         const found = await findTransaction(kit.pool, request.params.id);
         if (!found) throw new HttpProblem(404, 'transaction-not-found', 'Transaction not found', `no transaction ${request.params.id}`);
@@ -91,13 +103,18 @@ export function transactionRoutes(network: FareNetwork) {
     app.get<{ Querystring: { riderId: string; limit: number; cursor?: string } }>(
       '/v1/transactions',
       {
-        schema: { tags, summary: "A rider's purchases, newest first", querystring: schemas.listQuery, response: { 200: schemas.transactionPage, '4xx': schemas.problem } },
+        schema: {
+          tags,
+          summary: "A rider's purchases, newest first",
+          querystring: schemas.listQuery,
+          response: { 200: schemas.transactionPage, ...problemResponses({ 422: 'The cursor is not one this API returned' }) },
+        },
       },
       async (request) => {
         const { riderId, limit, cursor } = request.query;
         const after = cursor === undefined ? undefined : decodeCursor(cursor);
         if (cursor !== undefined && !after) {
-          throw new HttpProblem(400, 'invalid-cursor', 'Invalid cursor', 'cursor is not one this API returned; start again without it');
+          throw new HttpProblem(422, 'invalid-cursor', 'Invalid cursor', 'cursor is not one this API returned; start again without it');
         }
         const rows = await listByRider(kit.pool, riderId, limit + 1, after);
         const items = rows.slice(0, limit);
@@ -117,7 +134,7 @@ export function transactionRoutes(network: FareNetwork) {
           summary: 'Set how to reach a rider (used for notifications)',
           params: schemas.riderParams,
           body: schemas.riderBody,
-          response: { 200: schemas.rider, '4xx': schemas.problem },
+          response: { 200: schemas.rider },
         },
       },
       async (request) => upsertRider(kit.pool, { id: request.params.riderId, ...request.body }),

@@ -1,21 +1,31 @@
 // JSON schemas of the public REST API: they drive validation, serialization and /openapi.json.
+// Strings that reach Postgres are built with storableText (bounded, no NUL), or have a
+// stricter pattern of their own.
 import { PaymentMethod } from '@metrox/contracts';
+import { storableText } from '@metrox/kit';
+import type { FareNetwork } from '../network/network.ts';
 
 export const riderId = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:@-]+$' } as const;
-const stationId = { type: 'string', minLength: 1, maxLength: 100 } as const;
+const stationId = storableText({ minLength: 1, maxLength: 100 });
 const timestamp = { type: 'string', format: 'date-time' } as const;
 
-export const purchaseBody = {
-  type: 'object',
-  required: ['riderId', 'fromStation', 'toStation', 'paymentMethod'],
-  additionalProperties: false,
-  properties: {
-    riderId,
-    fromStation: { ...stationId, description: 'Station id, see GET /v1/stations' },
-    toStation: stationId,
-    paymentMethod: { type: 'string', enum: PaymentMethod.options },
-  },
-} as const;
+/** The purchase body; its example (first station to last on `network`) can be sent as it is. */
+export function purchaseBody(network: Pick<FareNetwork, 'stations'>) {
+  const first = network.stations.at(0)?.id;
+  const last = network.stations.at(-1)?.id;
+  return {
+    type: 'object',
+    required: ['riderId', 'fromStation', 'toStation', 'paymentMethod'],
+    additionalProperties: false,
+    properties: {
+      riderId,
+      fromStation: { ...stationId, description: 'Station id, see GET /v1/stations' },
+      toStation: stationId,
+      paymentMethod: { type: 'string', enum: PaymentMethod.options },
+    },
+    ...(first && last ? { examples: [{ riderId: 'rider-1', fromStation: first, toStation: last, paymentMethod: 'upi' }] } : {}),
+  } as const;
+}
 
 export const idempotencyHeaders = {
   type: 'object',
@@ -49,6 +59,11 @@ export const transaction = {
   },
 } as const;
 
+export const purchaseHeaders = {
+  location: { type: 'string', description: 'Where the purchase can be read: /v1/transactions/{id}' },
+  'idempotent-replayed': { type: 'string', enum: ['true'], description: 'Present when the Idempotency-Key was seen before: this is the purchase it created' },
+} as const;
+
 export const transactionPage = {
   type: 'object',
   required: ['items', 'nextCursor'],
@@ -65,7 +80,7 @@ export const listQuery = {
   properties: {
     riderId,
     limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-    cursor: { type: 'string', minLength: 1, maxLength: 500 },
+    cursor: { type: 'string', minLength: 1, maxLength: 500, pattern: '^[A-Za-z0-9_-]+$', description: 'The `nextCursor` of the previous page' },
   },
 } as const;
 
@@ -85,7 +100,7 @@ export const riderBody = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    displayName: { type: 'string', maxLength: 200, default: '' },
+    displayName: { ...storableText({ maxLength: 200 }), default: '' },
     email: { anyOf: [{ type: 'string', format: 'email', maxLength: 320 }, { type: 'string', maxLength: 0 }], default: '' },
     phone: { type: 'string', pattern: '^(\\+[1-9][0-9]{6,14})?$', default: '', description: 'E.164, e.g. +919876543210' },
   },
@@ -111,19 +126,5 @@ export const stations = {
         properties: { id: { type: 'string' }, name: { type: 'string' }, zone: { type: 'integer' } },
       },
     },
-  },
-} as const;
-
-export const problem = {
-  type: 'object',
-  description: 'RFC 9457 problem details (application/problem+json)',
-  required: ['type', 'title', 'status'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', properties: { pointer: { type: 'string' }, detail: { type: 'string' } } } },
   },
 } as const;
