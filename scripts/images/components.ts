@@ -86,6 +86,8 @@ export const components: Record<string, Component> = {
   postgres: standin('postgres', platformImages.postgres, 'folder'),
   rabbitmq: standin('rabbitmq', platformImages.rabbitmq, 'folder'),
   prometheus: standin('prometheus', platformImages.prometheus, 'staged'),
+  alertmanager: standin('alertmanager', platformImages.alertmanager, 'folder'),
+  'k8s-sidecar': standin('k8s-sidecar', platformImages.configMapSidecar, 'folder'),
   jaeger: standin('jaeger', platformImages.jaeger, 'staged'),
   'otel-collector': standin('otel-collector', platformImages.otelCollector, 'staged'),
 };

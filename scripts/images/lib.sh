@@ -12,12 +12,19 @@ export METROX_CACHE
 : "${METROX_DEBIAN_SUITE:=bookworm}"
 debian_image="localhost/metrox/debian:$METROX_DEBIAN_SUITE"
 
-require_tools() { # command...
-  local c
-  for c in "$@"; do
-    command -v "$c" >/dev/null 2>&1 || { log "$c is required (Debian package: $(tool_package "$c"))"; exit 1; }
-  done
+# require_tools COMMAND...: root, and each command, installed from Debian's packages
+# when missing (a fresh machine has neither buildah nor debootstrap).
+require_tools() {
   if [ "$(id -u)" != 0 ]; then log "building images needs root (buildah's storage and debootstrap)"; exit 1; fi
+  local c missing=()
+  for c in "$@"; do command -v "$c" >/dev/null 2>&1 || missing+=("$(tool_package "$c")"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || { log "missing: ${missing[*]} (install these Debian/Ubuntu packages)"; exit 1; }
+  log "installing ${missing[*]} from Debian's packages"
+  # Two image scripts may start at once: one installs, the other waits for dpkg's lock.
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}" >/dev/null
+  for c in "$@"; do command -v "$c" >/dev/null 2>&1 || { log "$c is still missing after installing ${missing[*]}"; exit 1; }; done
 }
 tool_package() {
   case $1 in ctr) echo containerd ;; sha256sum) echo coreutils ;; flock) echo util-linux ;; *) echo "$1" ;; esac

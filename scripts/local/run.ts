@@ -25,6 +25,8 @@ import {
   type ServiceName,
 } from './fleet.ts';
 import { formatLogLine } from './log-format.ts';
+import { installSloRules } from './slo-rules.ts';
+import { services as declaredServices } from '../../charts/metrox.config.ts';
 
 type ProcessName = ServiceName | 'cipher';
 const colours: Record<ProcessName, string> = { transaction: '36', payment: '35', operations: '33', notification: '32', cipher: '34' };
@@ -33,7 +35,7 @@ const say = (message: string): void => {
   console.log(`${tag('metrox')} ${message}`);
 };
 
-function infraEndpoints(): { DATABASE_URL: string; AMQP_URL: string; NATS_URL?: string; RABBITMQ_MANAGEMENT_URL?: string; PROMETHEUS_URL?: string; PROMETHEUS_TARGETS_DIR?: string } {
+function infraEndpoints(): { DATABASE_URL: string; AMQP_URL: string; NATS_URL?: string; RABBITMQ_MANAGEMENT_URL?: string; PROMETHEUS_URL?: string; PROMETHEUS_TARGETS_DIR?: string; PROMETHEUS_RULES_DIR?: string; ALERTMANAGER_URL?: string } {
   const file = join(process.env.METROX_STATE ?? join(repoRoot, '.metrox'), 'infra', 'endpoints.json');
   const fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
   const pick = (key: string): string | undefined => process.env[key] ?? fromFile[key];
@@ -47,6 +49,8 @@ function infraEndpoints(): { DATABASE_URL: string; AMQP_URL: string; NATS_URL?: 
     RABBITMQ_MANAGEMENT_URL: pick('RABBITMQ_MANAGEMENT_URL'),
     PROMETHEUS_URL: pick('PROMETHEUS_URL'),
     PROMETHEUS_TARGETS_DIR: pick('PROMETHEUS_TARGETS_DIR'),
+    PROMETHEUS_RULES_DIR: pick('PROMETHEUS_RULES_DIR'),
+    ALERTMANAGER_URL: pick('ALERTMANAGER_URL'),
   };
 }
 
@@ -99,6 +103,12 @@ if (scrapeTargets !== undefined) {
   );
 }
 
+// The SLO rules and alerts a cluster would give the four services, in the local Prometheus.
+const removeSloRules =
+  infra.PROMETHEUS_URL && infra.PROMETHEUS_RULES_DIR
+    ? await installSloRules({ url: infra.PROMETHEUS_URL, rulesDir: infra.PROMETHEUS_RULES_DIR }, 'local', serviceNames.map((name) => ({ name, spec: { events: declaredServices[name].events } })))
+    : undefined;
+
 const children = new Map<ProcessName, ChildProcess>();
 let stopping = false;
 
@@ -144,6 +154,7 @@ async function shutdown(exitCode: number): Promise<void> {
   await Promise.all([...children.entries()].filter(([name]) => name !== 'cipher').map(([, child]) => stopChild(child)));
   if (helper) await stopChild(helper);
   if (scrapeTargets !== undefined) rmSync(scrapeTargets, { force: true });
+  await removeSloRules?.().catch(() => undefined);
   if (traces.started.length > 0 && process.env.METROX_KEEP_INFRA !== '1') {
     execFileSync('bash', [join(repoRoot, 'scripts', 'observability', 'down.sh')], { stdio: 'inherit' });
   }
@@ -180,7 +191,8 @@ say(
     `  cipher        ${cipherAddress(cipher)}  (Payment's encryption helper, loopback only; metrics http://127.0.0.1:${cipher.opsPort}/metrics, keys ${cipher.keysDir})`,
     ...(infra.RABBITMQ_MANAGEMENT_URL ? [`  RabbitMQ UI   ${infra.RABBITMQ_MANAGEMENT_URL}`] : []),
     ...(traces.jaegerUrl ? [`  Jaeger        ${traces.jaegerUrl}  (traces; query API /api/traces, /api/services)`] : []),
-    ...(infra.PROMETHEUS_URL ? [`  Prometheus    ${infra.PROMETHEUS_URL}  (scrapes the services as namespace="local")`] : []),
+    ...(infra.PROMETHEUS_URL ? [`  Prometheus    ${infra.PROMETHEUS_URL}  (scrapes the services as namespace="local"; SLO alerts at /alerts)`] : []),
+    ...(infra.ALERTMANAGER_URL ? [`  Alertmanager  ${infra.ALERTMANAGER_URL}`] : []),
     '',
     '  Buy a ticket:',
     `    curl -s -X POST ${url('transaction', '/v1/transactions')} \\`,

@@ -74,7 +74,7 @@ describe('MetroX on a real node', () => {
   it('runs every component of k8s/ but Grafana as Ready Pods of real containers with passing probes', async () => {
     const workloads = (await pods()).map((pod) => pod.metadata?.labels?.['app.kubernetes.io/name'] ?? '');
     expect(new Set(workloads)).toEqual(
-      new Set(['postgres', 'rabbitmq', 'otel-collector', 'jaeger', 'prometheus', 'grafana', 'metrox-operator', ...services]),
+      new Set(['postgres', 'rabbitmq', 'otel-collector', 'jaeger', 'prometheus', 'alertmanager', 'grafana', 'metrox-operator', ...services]),
     );
     await waitUntil(
       async () => (await pods()).filter((pod) => !unavailableHere.has(pod.metadata?.labels?.['app.kubernetes.io/name'] ?? '')).every(isReady),
@@ -227,6 +227,62 @@ describe('MetroX on a real node, watched in its dashboards', () => {
       await cluster.kubectl('delete', 'mxs', 'refused', '-n', namespace, '--wait=true', '--timeout=60s');
     }
   }, 300_000);
+});
+
+describe('MetroX on a real node, alerting on its SLOs', () => {
+  interface RuleGroup { name: string; rules: { health: string; lastError?: string }[] }
+  interface Alert { labels: Record<string, string>; state?: string; status?: { state: string } }
+  const getJson = async <T,>(url: string): Promise<T> => (await (await fetch(url, { signal: AbortSignal.timeout(10_000) })).json()) as T;
+  const isTransactionPage = (labels: Record<string, string>) =>
+    labels.alertname === 'MetroXErrorBudgetBurn' && labels.service === 'transaction' && labels.slo === 'availability' && labels.severity === 'page' && labels.long_window === '1h';
+
+  it('loads every service\'s SLO rules into the in-cluster Prometheus through its rule sidecar, evaluates them cleanly and sends alerts to the in-cluster Alertmanager', async () => {
+    const prometheus = (await running().forward('prometheus', 9090)).url;
+    const wanted = services.map((service) => `metrox-slo-${namespace}-${service}`);
+    let groups: RuleGroup[] = [];
+    await waitUntil(
+      async () => {
+        groups = (await getJson<{ data: { groups: RuleGroup[] } }>(`${prometheus}/api/v1/rules`)).data.groups;
+        const ours = groups.filter((g) => wanted.includes(g.name));
+        return ours.length === wanted.length && ours.every((g) => g.rules.every((r) => r.health === 'ok'));
+      },
+      120_000,
+      () => `rule groups: ${JSON.stringify(groups.map((g) => [g.name, g.rules.filter((r) => r.health !== 'ok')]))}`,
+    );
+    const alertmanagers = await getJson<{ data: { activeAlertmanagers: { url: string }[] } }>(`${prometheus}/api/v1/alertmanagers`);
+    expect(alertmanagers.data.activeAlertmanagers.map((a) => a.url)).toEqual([expect.stringContaining(':9093/api/v2/alerts') as unknown]);
+  });
+
+  it('fires the availability page for transaction once its spec.env turns on a route fault knob, and Alertmanager receives it', async () => {
+    const knobs = [{ name: 'FAULT_HTTP_ERROR_RATIO', value: '1' }, { name: 'FAULT_HTTP_ROUTES', value: 'GET /v1/stations' }];
+    await cluster.kubectl('patch', 'mxs', 'transaction', '-n', namespace, '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/spec/env', value: knobs }]));
+    try {
+      await cluster.kubectl('rollout', 'status', 'deployment/transaction', '-n', namespace, '--timeout=180s');
+      const transaction = (await running().forward('transaction', 8080)).url;
+      const prometheus = (await running().forward('prometheus', 9090)).url;
+      const alertmanager = (await running().forward('alertmanager', 9093)).url;
+      let statuses: number[] = [];
+      // Failures keep coming until the page fires: a new Pod's first scrape is its counters' baseline.
+      await waitUntil(
+        async () => {
+          statuses = await Promise.all(Array.from({ length: 10 }, () => fetch(`${transaction}/v1/stations`).then((r) => r.status, () => 0)));
+          const alerts = (await getJson<{ data: { alerts: Alert[] } }>(`${prometheus}/api/v1/alerts`)).data.alerts;
+          return alerts.some((a) => isTransactionPage(a.labels) && a.state === 'firing');
+        },
+        240_000,
+        () => `the page did not fire in the in-cluster Prometheus; last answers of GET /v1/stations: ${statuses.join(' ')}`,
+      );
+      expect(statuses.filter((status) => status !== 0).every((status) => status === 500)).toBe(true);
+      await waitUntil(
+        async () => (await getJson<Alert[]>(`${alertmanager}/api/v2/alerts`)).some((a) => isTransactionPage(a.labels) && a.status?.state === 'active'),
+        120_000,
+        () => 'the page did not reach the in-cluster Alertmanager',
+      );
+    } finally {
+      await cluster.kubectl('patch', 'mxs', 'transaction', '-n', namespace, '--type=json', '-p', JSON.stringify([{ op: 'remove', path: '/spec/env' }]));
+      await cluster.kubectl('rollout', 'status', 'deployment/transaction', '-n', namespace, '--timeout=180s');
+    }
+  }, 600_000);
 });
 
 describe('MetroX on a real node, while Pods go away', () => {

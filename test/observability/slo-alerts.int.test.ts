@@ -7,9 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { withDefaults } from '../../operator/src/api/defaults.ts';
-import { renderSloRules } from '../../operator/src/render/slo.ts';
+import { installSloRules, localSloRules } from '../../scripts/local/slo-rules.ts';
 import { http } from '../services/support/client.ts';
 import { startFleet, tracedFleetEnv, type Fleet } from '../services/support/fleet.ts';
 import { endpoints } from '../support/endpoints.ts';
@@ -31,11 +29,6 @@ const running = (): Fleet => {
   if (fleet === undefined) throw new Error('the fleet did not start');
   return fleet;
 };
-
-async function reloadPrometheus(): Promise<void> {
-  const response = await fetch(new URL('/-/reload', infra.PROMETHEUS_URL), { method: 'POST', signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new Error(`Prometheus refused the reload: ${response.status.toString()} ${await response.text()}`);
-}
 
 interface PrometheusAlert {
   labels: Record<string, string>;
@@ -75,14 +68,7 @@ beforeAll(async () => {
   namespace = `slo-${started.runId}`;
 
   // The rules the operator renders for a MetroXService that writes nothing about SLOs.
-  const spec = withDefaults({ image: 'ghcr.io/metrox/transaction:0.1.0' });
-  const rulesFile = join(infra.PROMETHEUS_RULES_DIR, `${namespace}.yaml`);
-  writeFileSync(rulesFile, stringify(renderSloRules(namespace, 'transaction', spec.slo, spec.events.subscribes), { lineWidth: 0 }));
-  cleanups.push(async () => {
-    rmSync(rulesFile, { force: true });
-    await reloadPrometheus();
-  });
-  await reloadPrometheus();
+  cleanups.push(await installSloRules({ url: infra.PROMETHEUS_URL, rulesDir: infra.PROMETHEUS_RULES_DIR }, namespace, [{ name: 'transaction' }]));
 
   const targetsFile = join(infra.PROMETHEUS_TARGETS_DIR, `${namespace}.json`);
   writeFileSync(targetsFile, JSON.stringify([{ targets: [new URL(started.url('transaction')).host], labels: { namespace, service: 'transaction' } }]));
@@ -129,8 +115,7 @@ describe('SLO alerts on the local stack', () => {
   }, 360_000);
 
   it('every recording rule of the service\'s SLOs returns data from Prometheus', async () => {
-    const spec = withDefaults({ image: 'ghcr.io/metrox/transaction:0.1.0' });
-    const records = renderSloRules(namespace, 'transaction', spec.slo, []).groups.flatMap((g) => g.rules).flatMap((r) => ('record' in r ? [r] : []));
+    const records = localSloRules(namespace, [{ name: 'transaction' }]).groups.flatMap((g) => g.rules).flatMap((r) => ('record' in r ? [r] : []));
     const missing = async () => {
       const empty: string[] = [];
       for (const rule of records) {

@@ -5,6 +5,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { stringify } from 'yaml';
+import { configMapSidecar } from '../support/configmap-sidecar.ts';
 import { platformImages } from '../support/images.ts';
 import { appLabels, namespace, platform } from '../support/names.ts';
 import { PlatformDeployment } from '../support/platform-deployment.ts';
@@ -139,22 +140,7 @@ export class Grafana extends Construct {
           { ...dashboardsMount, readOnly: true },
         ],
       },
-      sidecars: [
-        {
-          name: 'dashboard-sidecar',
-          image: platformImages.grafanaDashboardSidecar,
-          env: [
-            { name: 'LABEL', value: dashboardLabel },
-            { name: 'LABEL_VALUE', value: '1' },
-            { name: 'FOLDER', value: dashboardsDir },
-            { name: 'RESOURCE', value: 'configmap' },
-            { name: 'NAMESPACE', value: namespace },
-            { name: 'METHOD', value: 'WATCH' },
-          ],
-          resources: resources({ cpu: '20m', memory: '64Mi' }, '128Mi'),
-          volumeMounts: [dashboardsMount],
-        },
-      ],
+      sidecars: [configMapSidecar({ name: 'dashboard-sidecar', label: dashboardLabel, mount: dashboardsMount })],
       volumes: [
         scratchVolume('data', '1Gi'),
         scratchVolume('tmp'),

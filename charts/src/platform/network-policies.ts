@@ -49,6 +49,7 @@ export class NetworkPolicies extends Construct {
       { from: [prometheus], ports: [tcp(jaeger.metricsPort)] },
     ]);
     ingressTo(platform.prometheus.name, [{ from: [app(grafana.name), app(jaeger.name)], ports: [tcp(platform.prometheus.port)] }]);
+    ingressTo(platform.alertmanager.name, [{ from: [prometheus, app(grafana.name)], ports: [tcp(platform.alertmanager.port)] }]);
 
     policy('metrox-services-ingress', {
       podSelector: { matchLabels: servicePodLabels },

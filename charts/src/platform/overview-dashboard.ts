@@ -8,6 +8,7 @@
 import { DashboardBuilder, RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
+import { burnRate, sloRecords } from '@metrox/operator/render';
 
 export const overviewDashboardUid = 'metrox-overview';
 
@@ -81,6 +82,20 @@ export function overviewDashboard(prometheusUid: string): Dashboard {
         's',
         [{ expr: `histogram_quantile(0.99, sum by (service, le) (${rate('rpc_server_duration_seconds_bucket')}))`, legend: '{{service}}' }],
         { exemplars: true },
+      ),
+    )
+    .withRow(new RowBuilder('Services: SLOs'))
+    .withPanel(
+      panel('Error budget left (SLO period)', 'percentunit', [{ expr: `min by (service, slo) (${sloRecords.budgetRemaining})`, legend: '{{service}} {{slo}}' }], {
+        description: 'Share of each SLO\'s error budget not yet spent over its period (spec.slo.window). Below 0: the objective is missed.',
+      }),
+    )
+    .withPanel(
+      panel(
+        'Burn rate (1h)',
+        'none',
+        [{ expr: `max by (service, slo) (${burnRate('')})`, legend: '{{service}} {{slo}}' }],
+        { description: '1 spends the budget exactly over the period; the page alert needs 14.4 over both 1h and 5m.' },
       ),
     )
     .withRow(new RowBuilder('Events'))

@@ -1,8 +1,9 @@
-// The platform: namespace, data stores, broker, telemetry pipeline and dashboards,
+// The platform: namespace, data stores, broker, telemetry pipeline, alerting and dashboards,
 // and the NetworkPolicies between them. One deployable unit, one chart.
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { namespace } from '../support/names.ts';
+import { Alertmanager } from './alertmanager.ts';
 import { Grafana } from './grafana.ts';
 import { Jaeger } from './jaeger.ts';
 import { PlatformNamespace } from './namespace.ts';
@@ -27,6 +28,7 @@ export class PlatformChart extends Chart {
     new OtelCollector(this, 'otel-collector');
     new Jaeger(this, 'jaeger');
     new Prometheus(this, 'prometheus');
+    new Alertmanager(this, 'alertmanager');
     new Grafana(this, 'grafana', settings.grafana);
     new NetworkPolicies(this, 'network-policies');
   }

@@ -2,22 +2,30 @@
 // ask for it (`prometheus.io/scrape`, `prometheus.io/port`, `prometheus.io/path`),
 // the convention the operator follows for every MetroX service; a second job scrapes
 // a sidecar's metrics port (`metrox.io/sidecar-metrics-port`). Exemplar storage is
-// on, so latency panels link to the traces behind them.
+// on, so latency panels link to the traces behind them. The rules the operator renders
+// for each MetroXService (SLO recording rules and burn-rate alerts, ConfigMaps labelled
+// `prometheus_rule`) are loaded by a sidecar, which reloads Prometheus after a change;
+// alerts go to Alertmanager.
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { stringify } from 'yaml';
+import { prometheusRuleLabel } from '@metrox/operator/render';
+import { configMapSidecar } from '../support/configmap-sidecar.ts';
 import { platformImages } from '../support/images.ts';
 import { appLabels, namespace, platform } from '../support/names.ts';
 import { PlatformDeployment } from '../support/platform-deployment.ts';
 import { httpProbe, resources, scratchVolume } from '../support/restricted.ts';
 
 const { name, port } = platform.prometheus;
+const rulesDir = '/etc/prometheus-rules';
 
 export function prometheusConfig(): string {
   const annotation = (key: string) => `__meta_kubernetes_pod_annotation_prometheus_io_${key}`;
   const sidecarPort = '__meta_kubernetes_pod_annotation_metrox_io_sidecar_metrics_port';
   return stringify({
     global: { scrape_interval: '15s', evaluation_interval: '15s' },
+    rule_files: [`${rulesDir}/*.yaml`],
+    alerting: { alertmanagers: [{ static_configs: [{ targets: [`${platform.alertmanager.name}:${platform.alertmanager.port}`] }] }] },
     scrape_configs: [
       {
         job_name: 'pods',
@@ -68,6 +76,7 @@ export function prometheusConfig(): string {
         static_configs: [{ targets: [`${platform.rabbitmq.name}:${platform.rabbitmq.metricsPort}`], labels: { service: platform.rabbitmq.name } }],
       },
       { job_name: 'prometheus', static_configs: [{ targets: [`localhost:${port}`] }] },
+      { job_name: 'alertmanager', static_configs: [{ targets: [`${platform.alertmanager.name}:${platform.alertmanager.port}`], labels: { service: platform.alertmanager.name } }] },
     ],
   });
 }
@@ -78,11 +87,11 @@ export class Prometheus extends Construct {
     const labels = appLabels(name, 'metrics');
     const config = prometheusConfig();
 
-    // Service discovery reads Pods in its own namespace only: a Role, not a ClusterRole.
+    // Service discovery reads Pods in its own namespace, the rule sidecar its ConfigMaps: a Role, not a ClusterRole.
     new k8s.KubeServiceAccount(this, 'account', { metadata: { name, labels }, automountServiceAccountToken: true });
     new k8s.KubeRole(this, 'role', {
       metadata: { name: `${name}-discovery`, labels },
-      rules: [{ apiGroups: [''], resources: ['pods', 'services', 'endpoints'], verbs: ['get', 'list', 'watch'] }],
+      rules: [{ apiGroups: [''], resources: ['pods', 'services', 'endpoints', 'configmaps'], verbs: ['get', 'list', 'watch'] }],
     });
     new k8s.KubeRoleBinding(this, 'binding', {
       metadata: { name: `${name}-discovery`, labels },
@@ -91,6 +100,7 @@ export class Prometheus extends Construct {
     });
     new k8s.KubeConfigMap(this, 'config', { metadata: { name: `${name}-config`, labels }, data: { 'prometheus.yml': config } });
 
+    const rulesMount = { name: 'rules', mountPath: rulesDir };
     new PlatformDeployment(this, 'workload', {
       name,
       component: 'metrics',
@@ -113,9 +123,11 @@ export class Prometheus extends Construct {
         volumeMounts: [
           { name: 'config', mountPath: '/etc/prometheus', readOnly: true },
           { name: 'data', mountPath: '/prometheus' },
+          { ...rulesMount, readOnly: true },
         ],
       },
-      volumes: [{ name: 'config', configMap: { name: `${name}-config` } }, scratchVolume('data', '4Gi')],
+      sidecars: [configMapSidecar({ name: 'rules-sidecar', label: prometheusRuleLabel, mount: rulesMount, reload: { method: 'POST', url: `http://localhost:${port}/-/reload` } })],
+      volumes: [{ name: 'config', configMap: { name: `${name}-config` } }, scratchVolume('data', '4Gi'), scratchVolume('rules')],
     });
   }
 }

@@ -6,8 +6,10 @@ export const platformImages = {
   otelCollector: 'docker.io/otel/opentelemetry-collector-contrib:0.115.1',
   jaeger: 'docker.io/jaegertracing/jaeger:2.13.0',
   prometheus: 'quay.io/prometheus/prometheus:v2.55.1',
+  alertmanager: 'quay.io/prometheus/alertmanager:v0.27.0',
   grafana: 'docker.io/grafana/grafana:11.3.1',
-  grafanaDashboardSidecar: 'quay.io/kiwigrid/k8s-sidecar:1.28.4',
+  /** Loads labelled ConfigMaps into a folder: Grafana's dashboards, Prometheus' rules. */
+  configMapSidecar: 'quay.io/kiwigrid/k8s-sidecar:1.28.4',
 } as const;
 
 /** The registry path MetroX's own images are published under; Tilt replaces them with its builds. */

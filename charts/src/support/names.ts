@@ -24,6 +24,7 @@ export const platform = {
   otelCollector: { name: 'otel-collector', otlpGrpcPort: 4317, otlpHttpPort: 4318, metricsPort: 8889, selfMetricsPort: 8888 },
   jaeger: { name: 'jaeger', uiPort: 16686, otlpGrpcPort: 4317, metricsPort: 8888, healthPort: 13133 },
   prometheus: { name: 'prometheus', port: 9090 },
+  alertmanager: { name: 'alertmanager', port: 9093 },
   grafana: { name: 'grafana', port: 3000, adminSecret: 'grafana-admin' },
 } as const;
 

@@ -1,5 +1,5 @@
 // The per-service Grafana dashboard: RED (rate, errors, duration) of HTTP and
-// gRPC, events published and consumed by outcome, consumer lag and the outbox
+// gRPC, the SLOs' error budget and burn rate, events published and consumed by outcome, consumer lag and the outbox
 // backlog. Built with the Grafana Foundation SDK so panels are typed; the panel
 // builders are exported for other dashboards (the platform overview).
 // The classic dashboard model is what Grafana's file provisioning and sidecar load today.
@@ -7,6 +7,7 @@
 import { DashboardBuilder, DatasourceVariableBuilder, RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
+import { sloRecords } from './slo.ts';
 
 export interface PanelQuery {
   expr: string;
@@ -73,12 +74,25 @@ export function outboxPanels(selector: string): TimeseriesPanel[] {
   ];
 }
 
+/** The service's SLOs (spec.slo): budget left over the period and how fast it burns now. */
+export function sloPanels(selector: string): TimeseriesPanel[] {
+  return [
+    timeseriesPanel('Error budget left (SLO period)', 'percentunit', [{ expr: `${sloRecords.budgetRemaining}{${selector}}`, legend: '{{slo}}' }], 12),
+    timeseriesPanel('Burn rate (1h; 1 = budget spent exactly at the end of the period)', 'none', [{ expr: burnRate(selector), legend: '{{slo}}' }], 12),
+  ];
+}
+
+/** How many times faster than sustainable the budget burns, over the last hour. */
+export function burnRate(selector: string): string {
+  return `${sloRecords.errorRatio('1h')}{${selector}} / on (namespace, service, slo) (1 - ${sloRecords.objective}{${selector}})`;
+}
+
 export function dashboardUid(namespace: string, service: string): string {
   // Grafana uids are at most 40 characters.
   return `metrox-${namespace}-${service}`.slice(0, 40);
 }
 
-export function renderDashboard(namespace: string, service: string, events: DeclaredEvents): Dashboard {
+export function renderDashboard(namespace: string, service: string, events: DeclaredEvents, slo = true): Dashboard {
   const selector = serviceSelector(namespace, service);
   const builder = new DashboardBuilder(`MetroX / ${namespace} / ${service}`)
     .uid(dashboardUid(namespace, service))
@@ -89,6 +103,10 @@ export function renderDashboard(namespace: string, service: string, events: Decl
     .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'));
   builder.withRow(new RowBuilder('Requests (RED)'));
   for (const panel of redPanels(selector)) builder.withPanel(panel);
+  if (slo) {
+    builder.withRow(new RowBuilder('SLOs'));
+    for (const panel of sloPanels(selector)) builder.withPanel(panel);
+  }
   const eventPanelsOfService = eventPanels(selector, events);
   if (eventPanelsOfService.length > 0) builder.withRow(new RowBuilder('Events'));
   for (const panel of eventPanelsOfService) builder.withPanel(panel);

@@ -10,7 +10,7 @@ import { renderSloRules } from './slo.ts';
 import { stringify } from 'yaml';
 import { cipherSidecar, renderWorkload, type WorkloadContext } from './workload.ts';
 
-export { renderDashboard, redPanels, eventPanels, outboxPanels, timeseriesPanel, serviceSelector, dashboardUid } from './dashboard.ts';
+export { renderDashboard, redPanels, sloPanels, burnRate, eventPanels, outboxPanels, timeseriesPanel, serviceSelector, dashboardUid } from './dashboard.ts';
 export { childNames, commonLabels, selectorLabels, selectorString, queueName, managedBy } from './names.ts';
 export { renderSloRules, indicators, burnRateAlerts, alertName, plumbingRoutes, sloRecords, type RuleFile } from './slo.ts';
 export { managedEnvNames, minimumReplicas, type WorkloadContext } from './workload.ts';
@@ -55,7 +55,7 @@ function renderDashboardConfigMap(mxs: MetroXService): DesiredObject {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: childNames.dashboard(name), namespace, labels: { ...commonLabels(name), grafana_dashboard: '1' } },
-    data: { [`metrox-${namespace}-${name}.json`]: JSON.stringify(renderDashboard(namespace, name, mxs.spec.events)) },
+    data: { [`metrox-${namespace}-${name}.json`]: JSON.stringify(renderDashboard(namespace, name, mxs.spec.events, mxs.spec.slo.enabled)) },
   };
 }
 

@@ -7,8 +7,8 @@
 # scripts/images/load.sh).
 #
 # Usage: scripts/images/standins/build.sh [component...]
-#   components: postgres rabbitmq prometheus jaeger otel-collector (default: all)
+#   components: postgres rabbitmq prometheus alertmanager k8s-sidecar jaeger otel-collector (default: all)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-[ $# -gt 0 ] || set -- postgres rabbitmq prometheus jaeger otel-collector
+[ $# -gt 0 ] || set -- postgres rabbitmq prometheus alertmanager k8s-sidecar jaeger otel-collector
 exec "$here/../build.sh" "$@"

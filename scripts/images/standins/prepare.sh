@@ -3,7 +3,7 @@
 # modules (jaeger, otel-collector, prometheus): the binary from its cached build (built
 # first when missing) next to the component's files from this folder, under
 # .metrox/images/standins/<component>/, the context scripts/images/components.ts names
-# for them. postgres and rabbitmq (Debian's packages) build from this folder directly
+# for them. postgres, rabbitmq, alertmanager and k8s-sidecar (Debian's packages) build from this folder directly
 # and need nothing staged. Idempotent; a context whose files are current is untouched.
 #
 # Usage: scripts/images/standins/prepare.sh [component...]   (default: all stand-ins)
@@ -37,7 +37,7 @@ stage_tree() {
 prepare() {
   local component=$1 binary
   case $component in
-    postgres | rabbitmq) return ;;
+    postgres | rabbitmq | alertmanager | k8s-sidecar) return ;;
     jaeger)
       binary=$(bash "$metrox_repo/scripts/observability/build.sh" | tail -n 1)
       stage jaeger "$binary" jaeger
@@ -63,10 +63,10 @@ prepare() {
       stage_tree prometheus "$src/consoles" consoles
       stage_tree prometheus "$src/console_libraries" console_libraries
       ;;
-    *) log "unknown stand-in $component (postgres rabbitmq prometheus jaeger otel-collector)"; exit 2 ;;
+    *) log "unknown stand-in $component (postgres rabbitmq prometheus alertmanager k8s-sidecar jaeger otel-collector)"; exit 2 ;;
   esac
   log "$component: context staged in $staging/$component"
 }
 
-[ $# -gt 0 ] || set -- postgres rabbitmq prometheus jaeger otel-collector
+[ $# -gt 0 ] || set -- postgres rabbitmq prometheus alertmanager k8s-sidecar jaeger otel-collector
 for c in "$@"; do prepare "$c"; done
