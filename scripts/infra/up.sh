@@ -40,20 +40,19 @@ start_postgres() {
     as_pg_user "$PG_BIN/initdb" -D "$data" -U postgres --pwfile="$pw" \
       --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
     rm -f "$pw"
-    # A development instance: durability against OS crashes is traded for speed;
-    # process crashes (what the tests simulate) still lose nothing.
-    cat >> "$data/postgresql.conf" <<CONF
-max_connections = 400
-fsync = off
-full_page_writes = off
-synchronous_commit = off
-shared_buffers = 256MB
-CONF
   fi
+  # A development instance trades speed for durability only where no commit a client was
+  # told about can be lost. With fsync and full_page_writes off, a crash of the server
+  # (pg_ctl stop -m immediate, the OOM killer) loses nothing: what it wrote is in the OS's
+  # cache. An OS crash or power loss can lose commits and corrupt the data folder (delete
+  # .metrox/infra/postgres to start afresh). synchronous_commit stays on: off, a server crash
+  # loses the last commits already acknowledged.
+  local settings="-c max_connections=400 -c shared_buffers=256MB -c fsync=off -c full_page_writes=off -c synchronous_commit=on"
   log "starting PostgreSQL on 127.0.0.1:$METROX_PG_PORT"
-  # Address, port and socket folder on the command line, so a changed port takes effect.
+  # Address, port, socket folder and settings on the command line, so a changed port takes
+  # effect and they override what an older version wrote into postgresql.conf.
   as_pg_user "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
-    -o "-h 127.0.0.1 -p $METROX_PG_PORT -k $data" start >/dev/null
+    -o "-h 127.0.0.1 -p $METROX_PG_PORT -k $data $settings" start >/dev/null
   started+=(postgres)
 }
 

@@ -38,6 +38,11 @@ export function adminPool(adminUrl: string): pg.Pool {
   pool.on('error', () => {
     // An idle client lost its server; the next query reconnects.
   });
+  // A checked-out client that loses its server emits 'error' too, and pg-pool does not listen
+  // then: unheard, it would end the process. The query in progress (or the next) fails instead.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }
 

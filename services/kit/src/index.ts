@@ -12,6 +12,7 @@ export { faultApplies, parseFaultRoutes, type HttpFaults } from './http/faults.t
 export { createGrpcServer, type GrpcServer } from './grpc/server.ts';
 export { createGrpcClient, unary, deadlineInterceptor } from './grpc/client.ts';
 export { createPool, escapeLiteral, prepared, withTransaction, withTransactionOpenedBy, type Pool, type Tx } from './db/pool.ts';
+export { DatabaseUnavailableError, isDatabaseUnavailable } from './db/unavailable.ts';
 export { listen, isPlainChannel, type PgListener, type ListenHandlers } from './db/listener.ts';
 export { NotifiedWorker, defaultBackoffMs, type NotifiedWorkerOptions, type StepResult } from './db/notified-worker.ts';
 export { migrate, migrationsFromDirectory, type Migration } from './db/migrate.ts';

@@ -84,7 +84,7 @@ export async function createService(definition: ServiceDefinition): Promise<Serv
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set: every MetroX service owns a database');
 
   const metrics = createMetrics();
-  const pool = createPool(config.databaseUrl, config.databasePoolMax);
+  const pool = createPool(config.databaseUrl, config.databasePoolMax, logger);
   const serviceMigrations =
     typeof definition.migrations === 'string' ? migrationsFromDirectory(definition.migrations) : (definition.migrations ?? []);
   const waiting = { timeoutMs: config.startupTimeoutMs, logger };

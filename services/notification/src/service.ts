@@ -12,6 +12,7 @@ import { createLogProvider } from './providers/log-provider.ts';
 import type { NotificationProvider } from './providers/provider.ts';
 import { createSmtpProvider } from './providers/smtp-provider.ts';
 import { notificationSettingsFromEnv } from './settings.ts';
+import { deliveryLedger } from './store/deliveries.ts';
 import { pendingStats } from './store/notifications.ts';
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -25,9 +26,11 @@ export function notificationService(env: NodeJS.ProcessEnv = process.env): Servi
     ports: { http: 8083, grpc: 50054 },
     migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
     routes: (app: FastifyInstance, kit: Kit) => {
+      // One ledger for the built-in providers: a notification goes out through one of them, once.
+      const ledger = deliveryLedger(kit.pool);
       const providers: NotificationProvider[] = [
-        ...(settings.SMTP_URL ? [createSmtpProvider({ url: settings.SMTP_URL, from: settings.NOTIFICATION_FROM })] : []),
-        createLogProvider(kit.logger),
+        ...(settings.SMTP_URL ? [createSmtpProvider({ url: settings.SMTP_URL, from: settings.NOTIFICATION_FROM, ledger })] : []),
+        createLogProvider(kit.logger, ledger),
       ];
       const sent = new Counter({
         name: 'metrox_notifications_sent_total',
@@ -41,7 +44,9 @@ export function notificationService(env: NodeJS.ProcessEnv = process.env): Servi
           help: 'Notifications waiting to be sent (Transaction or the provider unreachable, or just arrived)',
           registers: [],
           async collect() {
-            this.set((await pendingStats(kit.pool)).pending);
+            // While the database is away the last value stands: the scrape still answers.
+            const stats = await pendingStats(kit.pool).catch(() => undefined);
+            if (stats) this.set(stats.pending);
           },
         }),
       );
@@ -57,6 +62,7 @@ export function notificationService(env: NodeJS.ProcessEnv = process.env): Servi
         pollIntervalMs: settings.NOTIFICATION_POLL_INTERVAL_MS,
         batchSize: settings.NOTIFICATION_BATCH_SIZE,
         loops: settings.NOTIFICATION_DISPATCH_LOOPS,
+        leaseMs: settings.NOTIFICATION_CLAIM_LEASE_MS,
         retryBaseMs: settings.NOTIFICATION_RETRY_BASE_MS,
         retryMaxMs: settings.NOTIFICATION_RETRY_MAX_MS,
       });

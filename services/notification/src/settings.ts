@@ -10,6 +10,7 @@ const schema = z.object({
   NOTIFICATION_POLL_INTERVAL_MS: positive.default(1_000),
   NOTIFICATION_BATCH_SIZE: positive.max(1_000).default(32),
   NOTIFICATION_DISPATCH_LOOPS: positive.max(16).default(3),
+  NOTIFICATION_CLAIM_LEASE_MS: positive.default(60_000),
   NOTIFICATION_RETRY_BASE_MS: positive.default(1_000),
   NOTIFICATION_RETRY_MAX_MS: positive.default(60_000),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),

@@ -2,20 +2,39 @@
 // transaction's client so their writes, the outbox row and the inbox mark commit together.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { untraced } from '../telemetry/trace-context.ts';
+import { asDatabaseUnavailable } from './unavailable.ts';
 
 export type Pool = pg.Pool;
 /** A client inside an open transaction (or any queryable client). */
 export type Tx = pg.PoolClient;
 
-export function createPool(connectionString: string, max = 10): Pool {
+export function createPool(connectionString: string, max = 10, logger?: Pick<Logger, 'warn'>): Pool {
   const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000 });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on('error', () => undefined);
+  // A client losing its connection emits 'error'; with no listener that would end the process.
+  // While idle, the pool listens and replaces it. While checked out, pg-pool listens to
+  // nothing: this listener stays on each client for its whole life, and the failure reaches
+  // the holder as the rejection of its current or next query (the pool then drops the client).
+  const reported = new WeakSet<pg.Client>();
+  const lost = (error: Error, client: pg.Client): void => {
+    if (reported.has(client)) return; // one line per connection, however many errors it emits
+    reported.add(client);
+    logger?.warn({ err: error }, 'database connection lost');
+  };
+  pool.on('error', lost);
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      lost(error, client);
+    });
+  });
   return pool;
 }
 
-/** Runs `work` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
+/**
+ * Runs `work` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. A lost or
+ * refused connection rejects with a DatabaseUnavailableError (retryable; 503 over HTTP).
+ */
 export function withTransaction<T>(pool: Pool, work: (tx: Tx) => Promise<T>): Promise<T> {
   return inTransaction(pool, (client) => untraced(() => client.query('BEGIN')).then(() => []), (tx) => work(tx));
 }
@@ -48,10 +67,14 @@ async function inTransaction<T>(
   open: (client: Tx) => Promise<pg.QueryResult[]>,
   work: (tx: Tx, opened: pg.QueryResult[]) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
+  const client = await pool.connect().catch((error: unknown) => {
+    throw asDatabaseUnavailable(error);
+  });
   let broken = false;
+  let committing = false;
   try {
     const result = await work(client, await open(client));
+    committing = true;
     await untraced(() => client.query('COMMIT'));
     return result;
   } catch (error) {
@@ -60,7 +83,7 @@ async function inTransaction<T>(
     } catch {
       broken = true; // the connection is gone: do not return it to the pool
     }
-    throw error;
+    throw asDatabaseUnavailable(error, committing ? 'COMMIT' : undefined);
   } finally {
     client.release(broken);
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DatabaseUnavailableError } from '../db/unavailable.ts';
 import { HttpProblem, toProblem } from './problem.ts';
 
 describe('problem details', () => {
@@ -26,5 +27,11 @@ describe('problem details', () => {
 
   it('framework client errors stay 4xx', () => {
     expect(toProblem({ statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', message: 'Unsupported Media Type: text/plain' })).toMatchObject({ status: 415, type: 'https://metrox.dev/problems/ctp-invalid-media-type' });
+  });
+
+  it('an unavailable database is a 503 the client may retry, not a 500', () => {
+    const terminated = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    expect(toProblem(terminated, '/v1/t')).toEqual({ type: 'https://metrox.dev/problems/unavailable', title: 'Service Unavailable', status: 503, instance: '/v1/t' });
+    expect(toProblem(new DatabaseUnavailableError('database unavailable'))).toMatchObject({ status: 503 });
   });
 });

@@ -1,5 +1,6 @@
 // RFC 9457 problem details. Pure: an error in, the response a client may see out.
 // A client never sees a stack trace, and bad input is never reported as a 5xx.
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 
 export const problemContentType = 'application/problem+json';
 
@@ -123,8 +124,9 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
       ...base,
     };
   }
-  if (status === 503) {
-    return { type: problemType('unavailable'), title: titles[503] ?? 'Service Unavailable', status, ...base };
+  // An outage of the database is not the request's fault and passes: the client may retry.
+  if (status === 503 || isDatabaseUnavailable(error)) {
+    return { type: problemType('unavailable'), title: titles[503] ?? 'Service Unavailable', status: 503, ...base };
   }
   return { type: problemType('internal'), title: 'Internal Server Error', status: 500, detail: 'The error was logged with this request id.', ...base };
 }

@@ -11,6 +11,7 @@ import type { EventData, EventType } from '@metrox/contracts';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { escapeLiteral, prepared, withTransactionOpenedBy, type Pool, type Tx } from '../db/pool.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { KitMetrics } from '../metrics/registry.ts';
 import { observeWithExemplar } from '../metrics/registry.ts';
 import { extractTraceContext, kitTracer } from '../telemetry/trace-context.ts';
@@ -121,7 +122,9 @@ export async function handleDelivery(options: DeliveryOptions, delivery: Deliver
       const reason = error instanceof Error ? error.message : String(error);
       span.recordException(error instanceof Error ? error : new Error(reason));
       span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
-      const settlement = settleFailure(delivery.attempt, reason, options.retry, error instanceof RetryableError);
+      // A database outage is nobody's bug: like a peer's outage, it never dead-letters an event.
+      const retryable = error instanceof RetryableError || isDatabaseUnavailable(error);
+      const settlement = settleFailure(delivery.attempt, reason, options.retry, retryable);
       metrics?.eventsConsumed.inc({
         type: envelope.type,
         outcome: settlement.kind === 'retry' ? 'retried' : 'dead_lettered',

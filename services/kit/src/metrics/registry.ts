@@ -46,6 +46,9 @@ export type DeadLetterDepths = Record<string, number>;
 
 // The broker is asked at most every few seconds, and a scrape never waits long for it.
 const deadLetterRead = { timeoutMs: 1_000, maxAgeMs: 2_000 };
+// The outbox is read on every scrape; while the database is away the last reading stands,
+// so a scrape still answers (and the process metrics with it).
+const backlogRead = { timeoutMs: 1_000, maxAgeMs: 0 };
 
 export function createMetrics(options: { collectDefaults?: boolean } = {}): KitMetrics & {
   setOutboxBacklogSource: (source: () => Promise<OutboxBacklog>) => void;
@@ -137,7 +140,7 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): KitM
   return {
     ...metrics,
     setOutboxBacklogSource(source) {
-      backlogSource = source;
+      backlogSource = boundedRead(source, { pending: 0, oldestAgeSeconds: 0 }, backlogRead);
     },
     setDeadLetterSource(source) {
       readDeadLetters = boundedRead(source, {}, deadLetterRead);

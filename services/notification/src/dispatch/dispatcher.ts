@@ -1,12 +1,16 @@
-// Sends PENDING notifications, a batch at a time: one transaction claims the rows and holds
-// their locks while each is looked up, sent and recorded concurrently. Another replica skips
-// locked rows, so a notification is sent by one dispatcher only, and SENT plus the
-// NotificationSent event commit together. A failed attempt is rescheduled with backoff,
-// without limit (an outage of Transaction delays messages, it never drops them).
-import { NotifiedWorker, type Kit, type StepResult, type Tx } from '@metrox/kit';
+// Sends PENDING notifications in three short steps, none holding a database transaction or
+// lock while the network is used: claim (one statement leases a batch of due rows, so other
+// replicas skip them), send (look up the purchase and rider over gRPC, then the provider,
+// with the notification id as idempotency key), record (SENT plus the NotificationSent
+// event, in one short transaction). A dispatcher that dies mid-way leaves its claims to
+// expire; the next attempt sends with the same key and the provider sends nothing twice. A
+// failed attempt is rescheduled with backoff, without limit (an outage of Transaction delays
+// messages, it never drops them).
+import { NotifiedWorker, type Kit, type StepResult } from '@metrox/kit';
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { Counter } from 'prom-client';
 import { composeMessage, retryDelayMs } from '../domain/message.ts';
+import { DeliveryInDoubtError, type Receipt } from '../providers/idempotency.ts';
 import { pickProvider, type NotificationProvider } from '../providers/provider.ts';
 import { claimDue, dueChannel, markFailedAttempt, markSent, markUndeliverable, type DueNotification } from '../store/notifications.ts';
 import { withRestoredTrace } from './trace-carrier.ts';
@@ -24,9 +28,21 @@ export interface DispatcherOptions {
   batchSize: number;
   /** Dispatch loops running side by side. */
   loops: number;
+  /** How long a claim keeps a notification from other dispatchers: longer than a lookup and a send take. */
+  leaseMs: number;
   retryBaseMs: number;
   retryMaxMs: number;
   sent: Counter<'channel' | 'outcome'>;
+}
+
+/** What was sent, to be recorded. */
+interface Sent {
+  riderId: string;
+  channel: NotificationProvider['channel'];
+  recipient: string;
+  subject: string;
+  body: string;
+  receipt: Receipt;
 }
 
 export class Dispatcher {
@@ -46,7 +62,7 @@ export class Dispatcher {
       // Transaction is not walked through at the pace of timeouts.
       backoffMs: () => options.pollIntervalMs,
       // Several loops, so one batch waiting on its slowest send does not hold up the next
-      // (SKIP LOCKED hands each loop different rows). Each holds one connection per batch.
+      // (each claim takes different rows).
       loops: options.loops,
     });
   }
@@ -67,67 +83,84 @@ export class Dispatcher {
     return results.length < this.#options.batchSize ? 'idle' : 'more';
   }
 
-  /**
-   * Claims up to a batch of due notifications and sends them concurrently, in one
-   * transaction that holds their row locks until each is recorded (the records queue on the
-   * transaction's connection). Returns one result per claimed notification.
-   */
+  /** Claims up to a batch of due notifications and sends each concurrently. Returns one result per claimed notification. */
   async dispatchBatch(): Promise<DispatchResult[]> {
-    return this.#options.kit.withTransaction(async (tx) => {
-      const due = await claimDue(tx, this.#options.batchSize);
-      // Each send continues its payment outcome's trace, however long after it runs.
-      return Promise.all(due.map((notification) => withRestoredTrace(notification.trace, 'notification send', (span) => this.#send(tx, notification, span))));
-    });
+    const due = await claimDue(this.#options.kit.pool, this.#options.batchSize, this.#options.leaseMs);
+    // Each send continues its payment outcome's trace, however long after it runs.
+    return Promise.all(due.map((notification) => withRestoredTrace(notification.trace, 'notification send', (span) => this.#dispatch(notification, span))));
   }
 
-  async #send(tx: Tx, due: DueNotification, span: Span): Promise<DispatchResult> {
-    const { kit, lookup, providers, sent } = this.#options;
-    const attempt = due.attempts + 1;
+  async #dispatch(due: DueNotification, span: Span): Promise<DispatchResult> {
+    const attempt = due.attempts;
     span.setAttributes({ 'metrox.notification.id': due.id, 'metrox.transaction.id': due.transactionId, 'metrox.notification.attempt': attempt });
-    const log = kit.logger.child({ notificationId: due.id, transactionId: due.transactionId, attempt });
+    const log = this.#options.kit.logger.child({ notificationId: due.id, transactionId: due.transactionId, attempt });
+    let sent: Sent | undefined;
     try {
-      const purchase = await lookup.purchase(due.transactionId);
-      const contact = await lookup.contact(purchase.riderId);
-      const outcome = due.outcome === 'CONFIRMED' ? { status: 'CONFIRMED' as const } : { status: 'FAILED' as const, reason: due.failureReason ?? 'payment failed' };
-      const message = composeMessage(purchase, outcome, contact.displayName);
-      const chosen = pickProvider(providers, contact);
-      if (!chosen) throw new PermanentLookupError(`no provider can reach rider ${contact.riderId}`);
-      const receipt = await chosen.provider.send({ notificationId: due.id, to: chosen.to, ...message });
+      sent = await this.#send(due);
+      await this.#record(due, sent);
+      this.#options.sent.inc({ channel: sent.channel, outcome: due.outcome });
+      log.info({ channel: sent.channel, outcome: due.outcome }, 'rider notified');
+      return 'sent';
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+      try {
+        if (error instanceof PermanentLookupError || error instanceof DeliveryInDoubtError) {
+          await markUndeliverable(this.#options.kit.pool, due.id, reason);
+          log.error({ err: error }, 'notification is undeliverable');
+        } else {
+          const delay = retryDelayMs(attempt, this.#options.retryBaseMs, this.#options.retryMaxMs);
+          await markFailedAttempt(this.#options.kit.pool, due.id, reason, delay);
+          // Sent but not recorded: the next attempt records it, the provider sends nothing again.
+          log.warn({ err: error, retryInMs: delay }, sent ? 'notification sent, not recorded yet; will retry' : 'notification not sent yet; will retry');
+        }
+      } catch (recordError) {
+        // The database is away too: the claim expires and the notification is tried again then.
+        log.warn({ err: recordError, cause: reason }, 'notification not recorded; tried again when its claim expires');
+      }
+      return 'failed';
+    }
+  }
+
+  /** Looks up what to say and to whom, and sends it with the notification id as idempotency key. */
+  async #send(due: DueNotification): Promise<Sent> {
+    const { lookup, providers } = this.#options;
+    const purchase = await lookup.purchase(due.transactionId);
+    const contact = await lookup.contact(purchase.riderId);
+    const outcome = due.outcome === 'CONFIRMED' ? { status: 'CONFIRMED' as const } : { status: 'FAILED' as const, reason: due.failureReason ?? 'payment failed' };
+    const message = composeMessage(purchase, outcome, contact.displayName);
+    const chosen = pickProvider(providers, contact);
+    if (!chosen) throw new PermanentLookupError(`no provider can reach rider ${contact.riderId}`);
+    const receipt = await chosen.provider.send({ idempotencyKey: due.id, to: chosen.to, ...message });
+    return { riderId: purchase.riderId, channel: chosen.provider.channel, recipient: chosen.to, ...message, receipt };
+  }
+
+  /** SENT and NotificationSent together; nothing when another attempt recorded it first. */
+  async #record(due: DueNotification, sent: Sent): Promise<void> {
+    const { kit } = this.#options;
+    await kit.withTransaction(async (tx) => {
       const record = await markSent(tx, due.id, {
-        riderId: purchase.riderId,
-        channel: chosen.provider.channel,
-        recipient: chosen.to,
-        ...message,
-        providerMessageId: receipt.providerMessageId,
+        riderId: sent.riderId,
+        channel: sent.channel,
+        recipient: sent.recipient,
+        subject: sent.subject,
+        body: sent.body,
+        providerMessageId: sent.receipt.providerMessageId,
       });
+      if (!record) return;
       await kit.publish(
         tx,
         'NotificationSent',
         {
           notificationId: record.id,
           transactionId: record.transactionId,
-          riderId: purchase.riderId,
-          channel: chosen.provider.channel,
+          riderId: sent.riderId,
+          channel: sent.channel,
           outcome: due.outcome,
           sentAt: record.sentAt ?? new Date().toISOString(),
         },
         { subject: record.transactionId },
       );
-      sent.inc({ channel: chosen.provider.channel, outcome: due.outcome });
-      log.info({ channel: chosen.provider.channel, outcome: due.outcome }, 'rider notified');
-      return 'sent';
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
-      if (error instanceof PermanentLookupError) {
-        await markUndeliverable(tx, due.id, reason);
-        log.error({ err: error }, 'notification is undeliverable');
-      } else {
-        const delay = retryDelayMs(attempt, this.#options.retryBaseMs, this.#options.retryMaxMs);
-        await markFailedAttempt(tx, due.id, reason, delay);
-        log.warn({ err: error, retryInMs: delay }, 'notification not sent yet; will retry');
-      }
-      return 'failed';
-    }
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogProvider } from '../providers/log-provider.ts';
 import { pickProvider, type NotificationProvider } from '../providers/provider.ts';
+import type { DeliveryLedger } from '../store/deliveries.ts';
 import { composeMessage, retryDelayMs } from './message.ts';
 
 const purchase = { transactionId: 't-1', fromStation: 'aluva', toStation: 'kaloor', fareCents: 3000, currency: 'INR' };
@@ -31,7 +32,9 @@ describe('provider choice', () => {
     address: (contact) => (contact.email === '' ? undefined : contact.email),
     send: () => Promise.resolve({ providerMessageId: 'x' }),
   };
-  const log = createLogProvider({ info: () => undefined });
+  const notSentHere = () => Promise.reject(new Error('nothing is sent in this test'));
+  const ledger: DeliveryLedger = { reserve: notSentHere, accepted: notSentHere, release: notSentHere };
+  const log = createLogProvider({ info: () => undefined }, ledger);
 
   it('prefers the first provider that can reach the rider and falls back to the log', () => {
     const contact = { riderId: 'r-1', email: 'asha@example.org', phone: '', displayName: 'Asha' };

@@ -1,11 +1,14 @@
-// How a message reaches a rider. A provider gets the notification id with every message
-// so the far side can de-duplicate (an SMTP Message-ID, an SMS provider's client reference):
-// a crash between "sent" and "recorded" may repeat a send, and the id makes that harmless.
+// How a message reaches a rider. A provider gets the notification id with every message as
+// its idempotency key (an SMS gateway's client reference, a mail API's idempotency key): a
+// dispatcher that died between "sent" and "recorded" repeats the call with the same key, and
+// the provider must not send again. The built-in providers keep a ledger of their keys
+// (idempotency.ts) to honour it.
 
 export type Channel = 'sms' | 'email' | 'log';
 
 export interface OutgoingMessage {
-  notificationId: string;
+  /** The notification id: at most one message goes out per key, however often it is sent. */
+  idempotencyKey: string;
   /** Address in the provider's terms: an e-mail address, a phone number, or a rider id for the log. */
   to: string;
   subject: string;
@@ -16,7 +19,10 @@ export interface NotificationProvider {
   readonly channel: Channel;
   /** Whether this provider can reach the given contact at all. */
   address(contact: Contact): string | undefined;
-  /** Resolves with the provider's message id once accepted; throws to be retried later. */
+  /**
+   * Resolves with the provider's message id once accepted (for a key it accepted before: that
+   * first id, sending nothing); throws to be retried later with the same key.
+   */
   send(message: OutgoingMessage): Promise<{ providerMessageId: string }>;
   close?(): Promise<void>;
 }

@@ -95,45 +95,66 @@ export async function recordOutcome(
   return rows.length > 0;
 }
 
-/** Claims up to `limit` due notifications for the caller's transaction, oldest due first; other replicas skip them. */
-export async function claimDue(db: Queryable, limit: number): Promise<DueNotification[]> {
+const claimedColumns = columns
+  .split(', ')
+  .map((column) => `n.${column}`)
+  .join(', ');
+
+/**
+ * Claims up to `limit` due notifications, oldest due first, for `leaseMs`: they are not due
+ * again (for any replica) until then, unless recorded or rescheduled sooner. One statement
+ * that commits at once: no lock outlives it, and a dispatcher that dies leaves its claims to
+ * expire. Each claim counts as an attempt.
+ */
+export async function claimDue(db: Queryable, limit: number, leaseMs: number): Promise<DueNotification[]> {
   const { rows } = await db.query<NotificationRow & { traceparent: string | null; tracestate: string | null }>(
     prepared(
-      `SELECT ${columns}, traceparent, tracestate FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= clock_timestamp()
-       ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [limit],
+      // MATERIALIZED: the locked selection runs exactly once, whatever plan the UPDATE gets.
+      `WITH due AS MATERIALIZED (
+         SELECT id FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= clock_timestamp()
+         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = clock_timestamp() + make_interval(secs => $2::float8 / 1000)
+       FROM due WHERE n.id = due.id
+       RETURNING ${claimedColumns}, n.traceparent, n.tracestate`,
+      [limit, leaseMs],
     ),
   );
   return rows.map((row) => ({ ...fromRow(row), trace: { traceparent: row.traceparent, tracestate: row.tracestate } }));
 }
 
+/**
+ * Records the send; undefined when it was recorded before (by a dispatcher that took over an
+ * expired claim), so the caller publishes NotificationSent once. A send that finished after
+ * another attempt gave it up as in doubt is still recorded: it did happen.
+ */
 export async function markSent(
   db: Queryable,
   id: string,
   sent: { riderId: string; channel: string; recipient: string; subject: string; body: string; providerMessageId: string },
-): Promise<Notification> {
+): Promise<Notification | undefined> {
   const { rows } = await db.query<NotificationRow>(
     prepared(
       `UPDATE notifications SET status = 'SENT', rider_id = $2, channel = $3, recipient = $4, subject = $5, body = $6,
-         provider_message_id = $7, attempts = attempts + 1, last_error = NULL, sent_at = clock_timestamp()
-       WHERE id = $1 RETURNING ${columns}`,
+         provider_message_id = $7, last_error = NULL, sent_at = clock_timestamp()
+       WHERE id = $1 AND status <> 'SENT' RETURNING ${columns}`,
       [id, sent.riderId, sent.channel, sent.recipient, sent.subject, sent.body, sent.providerMessageId],
     ),
   );
-  if (!rows[0]) throw new Error(`notification ${id} vanished while being sent`);
-  return fromRow(rows[0]);
+  return rows[0] && fromRow(rows[0]);
 }
 
+/** Reschedules a claimed notification after a failed attempt (the claim counted the attempt). */
 export async function markFailedAttempt(db: Queryable, id: string, error: string, retryInMs: number): Promise<void> {
   await db.query(
-    `UPDATE notifications SET attempts = attempts + 1, last_error = $2,
-       next_attempt_at = clock_timestamp() + make_interval(secs => $3::float8 / 1000) WHERE id = $1`,
+    `UPDATE notifications SET last_error = $2, next_attempt_at = clock_timestamp() + make_interval(secs => $3::float8 / 1000)
+     WHERE id = $1 AND status = 'PENDING'`,
     [id, error.slice(0, 1_000), retryInMs],
   );
 }
 
 export async function markUndeliverable(db: Queryable, id: string, error: string): Promise<void> {
-  await db.query(`UPDATE notifications SET status = 'UNDELIVERABLE', attempts = attempts + 1, last_error = $2 WHERE id = $1`, [id, error.slice(0, 1_000)]);
+  await db.query(`UPDATE notifications SET status = 'UNDELIVERABLE', last_error = $2 WHERE id = $1 AND status = 'PENDING'`, [id, error.slice(0, 1_000)]);
 }
 
 export async function listByTransactions(db: Queryable, transactionIds: readonly string[]): Promise<Notification[]> {
