@@ -48,7 +48,7 @@ export class Alertmanager extends Construct {
           // One replica, no peers: an empty address turns gossip off.
           '--cluster.listen-address=',
         ],
-        resources: resources({ cpu: '20m', memory: '64Mi' }, '256Mi'),
+        resources: resources({ cpu: '10m', memory: '64Mi' }, '256Mi'),
         readinessProbe: httpProbe('/-/ready', 'web', 5),
         livenessProbe: httpProbe('/-/healthy', 'web', 15),
         volumeMounts: [

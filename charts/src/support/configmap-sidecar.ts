@@ -29,7 +29,8 @@ export function configMapSidecar(props: ConfigMapSidecarProps): k8s.Container {
       { name: 'METHOD', value: 'WATCH' },
       ...(props.reload === undefined ? [] : [{ name: 'REQ_URL', value: props.reload.url }, { name: 'REQ_METHOD', value: props.reload.method }]),
     ],
-    resources: resources({ cpu: '20m', memory: '64Mi' }, '128Mi'),
+    // A list call every few seconds: next to nothing.
+    resources: resources({ cpu: '10m', memory: '64Mi' }, '128Mi'),
     volumeMounts: [props.mount],
   };
 }

@@ -22,10 +22,11 @@ sync_once() {
   list=$(curl -fsS --max-time 10 --cacert "$account/ca.crt" -H "Authorization: Bearer $(cat "$account/token")" \
     --get --data-urlencode "labelSelector=$selector" "$api$path") || { log warn "listing ConfigMaps failed"; return; }
   local wanted="$FOLDER/.stand-in-wanted"
-  jq -r '[.items[].data // {} | keys[]] | unique[]' <<<"$list" > "$wanted"
+  # Pipes, not here-strings: bash writes those to a temporary file, and the root file system is read-only.
+  printf '%s' "$list" | jq -r '[.items[].data // {} | keys[]] | unique[]' > "$wanted"
   while IFS= read -r key; do
     case $key in */* | .* | '') log warn "skipping data key $key"; continue ;; esac
-    jq -j --arg key "$key" '[.items[].data // {} | select(has($key)) | .[$key]][0]' <<<"$list" > "$FOLDER/.$key.new"
+    printf '%s' "$list" | jq -j --arg key "$key" '[.items[].data // {} | select(has($key)) | .[$key]][0]' > "$FOLDER/.$key.new"
     if cmp -s "$FOLDER/.$key.new" "$FOLDER/$key"; then rm -f "$FOLDER/.$key.new"; else mv -f "$FOLDER/.$key.new" "$FOLDER/$key"; changed=1; log info "wrote $key"; fi
   done < "$wanted"
   while IFS= read -r key; do
