@@ -13,16 +13,12 @@
 // Tunables: METROX_BENCH_CONCURRENCY (default 64 riders), METROX_BENCH_FIXED_RATE (250/s),
 // METROX_BENCH_WINDOW_S (15 s of buying per phase), METROX_BENCH_DRAIN_S (20 s to wait
 // for notifications after a phase).
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { createMetroClient } from '../test/load/client.ts';
 import { createPurchaseGenerator, createRandom, defaultMethodMix } from '../test/load/data.ts';
 import { stationIdsFromFile } from '../test/load/network.ts';
 import { formatReport } from '../test/load/report.ts';
 import { runLoad, type LoadMode, type LoadResult } from '../test/load/run.ts';
-import { observabilityEndpoints } from '../test/observability/endpoints.ts';
-import { repoRoot } from '../test/support/endpoints.ts';
-import { startBenchFleet } from './fleet.ts';
+import { startBenchFleet, startBenchInfrastructure } from './fleet.ts';
 import { benchRuns, metric, writeBenchResult } from './result.ts';
 
 const number = (name: string, fallback: number) => {
@@ -37,10 +33,6 @@ const drainMs = number('METROX_BENCH_DRAIN_S', 20) * 1000;
 const stations = stationIdsFromFile();
 const relaxedShare = 0.5;
 const notified = (r: LoadResult) => r.throughput.notifiedPerSecond;
-
-function up(script: string): string[] {
-  return execFileSync('bash', [join(repoRoot, 'scripts', script)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split(/\s+/).filter(Boolean);
-}
 
 async function phase(label: string, otlpEndpoint: string | undefined, mode: LoadMode, seed: number): Promise<LoadResult> {
   const fleet = await startBenchFleet({ otlpEndpoint });
@@ -65,9 +57,8 @@ async function phase(label: string, otlpEndpoint: string | undefined, mode: Load
   }
 }
 
-const startedInfra = up('infra/up.sh');
-const startedObservability = up('observability/up.sh');
-const otlp = observabilityEndpoints().OTEL_EXPORTER_OTLP_ENDPOINT;
+const infrastructure = startBenchInfrastructure();
+const otlp = infrastructure.otlpEndpoint;
 const on: LoadResult[] = [];
 const off: LoadResult[] = [];
 const fixed: LoadResult[] = [];
@@ -85,8 +76,7 @@ try {
     relaxed.push(await phase(`run ${run + 1}: ${rate}/s (half of saturation), telemetry on`, otlp, { kind: 'rate', ratePerSecond: rate }, run + 200));
   }
 } finally {
-  if (startedObservability.length > 0) execFileSync('bash', [join(repoRoot, 'scripts', 'observability', 'down.sh')], { stdio: 'inherit' });
-  if (startedInfra.length > 0) execFileSync('bash', [join(repoRoot, 'scripts', 'infra', 'down.sh'), ...startedInfra], { stdio: 'inherit' });
+  infrastructure.stop();
 }
 
 const missing = (rs: LoadResult[]) => rs.reduce((sum, r) => sum + (r.notification?.missing ?? 0) + r.purchases.failed + r.purchases.dropped, 0);

@@ -2,12 +2,23 @@
 // notification (what was sent to the rider). Nothing here decides anything.
 import type { Purchase } from './data.ts';
 
+/** The error of a request the client gave up on after its timeout. */
+export const timedOut = 'timed out';
+
 export interface PurchaseResponse {
   status: number;
   /** The created transaction's id, for 201 (and 200 on an idempotent replay). */
   transactionId: string | undefined;
   /** The problem+json title or a network error, for anything else. */
   error: string | undefined;
+  /** How long the service asked the client to wait before trying again (Retry-After), if it did. */
+  retryAfterMs: number | undefined;
+}
+
+/** Pure: a Retry-After header in delay-seconds form as milliseconds; undefined when absent or an HTTP date. */
+export function retryAfterMs(header: string | null): number | undefined {
+  if (header === null || !/^\d+$/.test(header.trim())) return undefined;
+  return Number(header.trim()) * 1000;
 }
 
 export interface MetroClient {
@@ -42,12 +53,12 @@ export function createMetroClient(options: ClientOptions): MetroClient {
         });
         const body = parse(await response.text()) as { id?: unknown; title?: unknown; detail?: unknown } | undefined;
         if (response.status === 201 || response.status === 200) {
-          return { status: response.status, transactionId: typeof body?.id === 'string' ? body.id : undefined, error: undefined };
+          return { status: response.status, transactionId: typeof body?.id === 'string' ? body.id : undefined, error: undefined, retryAfterMs: undefined };
         }
         const detail = typeof body?.detail === 'string' ? body.detail : typeof body?.title === 'string' ? body.title : 'no problem detail';
-        return { status: response.status, transactionId: undefined, error: detail };
+        return { status: response.status, transactionId: undefined, error: detail, retryAfterMs: retryAfterMs(response.headers.get('retry-after')) };
       } catch (error) {
-        return { status: 0, transactionId: undefined, error: describe(error) };
+        return { status: 0, transactionId: undefined, error: describe(error), retryAfterMs: undefined };
       }
     },
     async notifications(transactionIds) {
@@ -71,7 +82,7 @@ function parse(text: string): unknown {
 function describe(error: unknown): string {
   if (error instanceof Error) {
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return error.name === 'TimeoutError' ? 'timed out' : `${error.message}${cause}`;
+    return error.name === 'TimeoutError' ? timedOut : `${error.message}${cause}`;
   }
   return String(error);
 }

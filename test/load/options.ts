@@ -30,7 +30,8 @@ export const usage = `Usage: npm run load -- [options]
 Buys metro tickets through the public REST API and reports throughput and latency.
 
   --rate N              purchases per second (open model; default 50)
-  --concurrency N       N riders buying back to back instead of a fixed rate
+  --concurrency N       N riders buying back to back instead of a fixed rate (a rider
+                        answered with Retry-After waits as asked)
   --duration D          how long to buy: 30s, 2m, 500ms, or seconds (default 30s)
   --url URL             transaction service (default $METROX_TRANSACTION_URL or http://127.0.0.1:8080)
   --notification-url U  notification service (default $METROX_NOTIFICATION_URL or http://127.0.0.1:8083)

@@ -35,6 +35,8 @@ export function formatReport(result: LoadResult): string {
     `throughput                 ${rate(result.throughput.createdPerSecond)} created, ${rate(result.throughput.notifiedPerSecond)} notified end to end`,
     latencyLine('POST /v1/transactions', result.rest),
   ];
+  if (purchases.failed > 0) lines.push(latencyLine('  of which accepted', result.restCreated));
+  if (purchases.timedOut > 0) lines.push(`time-outs                  ${purchases.timedOut} purchases unanswered within the client's timeout`);
   if (result.notification !== undefined) {
     const n = result.notification;
     lines.push(latencyLine('purchase → notification', n.latency));

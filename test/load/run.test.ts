@@ -20,6 +20,8 @@ interface StandIn {
 interface StandInBehaviour {
   /** Every n-th purchase is answered 503 problem+json. */
   failEvery?: number;
+  /** The Retry-After (seconds) of those 503s. */
+  retryAfterSeconds?: number;
   purchaseDelayMs?: number;
   /** The notification is recorded as sent this long after the purchase arrived. */
   notifyAfterMs?: number;
@@ -44,8 +46,8 @@ async function standIn(behaviour: StandInBehaviour = {}): Promise<StandIn> {
   let concurrent = 0;
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://stand-in');
-    const json = (status: number, body: unknown) => {
-      response.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' });
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      response.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json', ...headers });
       response.end(JSON.stringify(body));
     };
     if (request.method === 'POST' && url.pathname === '/v1/transactions') {
@@ -58,7 +60,8 @@ async function standIn(behaviour: StandInBehaviour = {}): Promise<StandIn> {
         await new Promise((resolve) => setTimeout(resolve, behaviour.purchaseDelayMs ?? 0));
         concurrent--;
         if (behaviour.failEvery !== undefined && count % behaviour.failEvery === 0) {
-          json(503, { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'database is busy' });
+          const retryAfter: Record<string, string> = behaviour.retryAfterSeconds === undefined ? {} : { 'retry-after': String(behaviour.retryAfterSeconds) };
+          json(503, { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'database is busy' }, retryAfter);
           return;
         }
         const id = randomUUID();
@@ -122,6 +125,8 @@ describe('load generator', () => {
     expect(result.purchases.errors).toEqual([{ message: '503: database is busy', count: 10 }]);
     expect(result.rest.count).toBe(50);
     expect(result.rest.p50).toBeGreaterThan(0);
+    expect(result.restCreated.count).toBe(40);
+    expect(result.purchases.timedOut).toBe(0);
     expect(result.throughput.createdPerSecond).toBeGreaterThan(0);
   });
 
@@ -169,6 +174,20 @@ describe('load generator', () => {
     expect(server.maxConcurrentPurchases).toBeGreaterThanOrEqual(2);
     expect(result.purchases.sent).toBeGreaterThan(3);
     expect(result.purchases.created).toBe(result.purchases.sent);
+  });
+
+  it('counts a purchase unanswered within the client timeout as timed out, and leaves it out of the accepted latencies', async () => {
+    const server = await standIn({ purchaseDelayMs: 2500 });
+    const client = createMetroClient({ transactionUrl: server.url, notificationUrl: server.url, timeoutMs: 100 });
+    const result = await runLoad(client, plan({ mode: { kind: 'rate', ratePerSecond: 100 }, durationMs: 50 }));
+    expect(result.purchases).toMatchObject({ sent: 5, created: 0, failed: 5, timedOut: 5 });
+    expect(result.restCreated.count).toBe(0);
+  });
+
+  it('with N concurrent riders, a rider answered 503 with Retry-After waits that long before buying again', async () => {
+    const server = await standIn({ failEvery: 1, retryAfterSeconds: 5 });
+    const result = await runLoad(clientOf(server), plan({ mode: { kind: 'concurrency', workers: 2 }, durationMs: 300 }));
+    expect(result.purchases).toMatchObject({ sent: 2, failed: 2, byStatus: { '503': 2 } });
   });
 
   it('drops what the in-flight cap cannot send, rather than queueing it out of schedule', async () => {

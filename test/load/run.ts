@@ -4,7 +4,7 @@
 // is notified. Decisions (schedule, statistics, parsing) live in the pure modules.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MetroClient } from './client.ts';
+import { timedOut, type MetroClient, type PurchaseResponse } from './client.ts';
 import type { Purchase } from './data.ts';
 import { notificationLatency, pollDelay, sentNotifications, type SentNotification } from './notifications.ts';
 import { dueAt, dueBy, totalScheduled, waitUntilDue } from './schedule.ts';
@@ -53,6 +53,8 @@ export interface LoadResult {
     created: number;
     failed: number;
     dropped: number;
+    /** Purchases the client gave up on after its timeout (counted in `failed` too). */
+    timedOut: number;
     byStatus: Record<string, number>;
     /** The most frequent failure messages, most frequent first. */
     errors: { message: string; count: number }[];
@@ -63,8 +65,10 @@ export interface LoadResult {
     /** Riders notified per second, from the start to the last notification. */
     notifiedPerSecond: number;
   };
-  /** POST /v1/transactions latency in ms (from due time in rate mode). */
+  /** POST /v1/transactions latency in ms (from due time in rate mode), every answer. */
   rest: LatencySummary;
+  /** The same, of the purchases the service accepted (201, or 200 on a replay) only. */
+  restCreated: LatencySummary;
   notification:
     | {
         tracked: number;
@@ -96,21 +100,23 @@ export async function runLoad(client: MetroClient, plan: LoadPlan): Promise<Load
   const newKey = plan.newIdempotencyKey ?? randomUUID;
   const start = performance.now();
   const restLatencies: number[] = [];
+  const createdLatencies: number[] = [];
   const notificationLatencies: number[] = [];
   const byStatus: Record<string, number> = {};
   const errors = new Map<string, number>();
   const outcomes: Record<string, number> = {};
   const pending = new Map<string, Pending>();
-  const inFlightRequests = new Set<Promise<void>>();
+  const inFlightRequests = new Set<Promise<unknown>>();
   let sent = 0;
   let created = 0;
   let dropped = 0;
+  let timeouts = 0;
   let lastResponseAt = start;
   let lastNotifiedAt = start;
   let pollErrors = 0;
   let sendingDone = false;
 
-  async function purchaseOnce(intendedAt: number): Promise<void> {
+  async function purchaseOnce(intendedAt: number): Promise<PurchaseResponse> {
     sent++;
     const response = await client.purchase(plan.nextPurchase(), newKey());
     const answeredAt = performance.now();
@@ -120,6 +126,7 @@ export async function runLoad(client: MetroClient, plan: LoadPlan): Promise<Load
     byStatus[status] = (byStatus[status] ?? 0) + 1;
     if ((response.status === 201 || response.status === 200) && response.transactionId !== undefined) {
       created++;
+      createdLatencies.push(answeredAt - intendedAt);
       if (plan.trackNotifications) {
         pending.set(response.transactionId, {
           purchasedAtEpochMs: performance.timeOrigin + intendedAt,
@@ -129,9 +136,11 @@ export async function runLoad(client: MetroClient, plan: LoadPlan): Promise<Load
         });
       }
     } else {
+      if (response.status === 0 && response.error === timedOut) timeouts++;
       const message = `${status}: ${response.error ?? 'no transaction id in the response'}`;
       errors.set(message, (errors.get(message) ?? 0) + 1);
     }
+    return response;
   }
 
   function launch(intendedAt: number): void {
@@ -156,7 +165,13 @@ export async function runLoad(client: MetroClient, plan: LoadPlan): Promise<Load
     const end = start + plan.durationMs;
     await Promise.all(
       Array.from({ length: workers }, async () => {
-        while (performance.now() < end) await purchaseOnce(performance.now());
+        while (performance.now() < end) {
+          // A rider turned away with Retry-After waits as asked, as a well-behaved client does.
+          const { retryAfterMs } = await purchaseOnce(performance.now());
+          if (retryAfterMs === undefined) continue;
+          if (performance.now() + retryAfterMs >= end) break;
+          await sleep(retryAfterMs);
+        }
       }),
     );
   }
@@ -265,6 +280,7 @@ export async function runLoad(client: MetroClient, plan: LoadPlan): Promise<Load
       created,
       failed: sent - created,
       dropped,
+      timedOut: timeouts,
       byStatus,
       errors: [...errors].map(([message, count]) => ({ message, count })).sort((a, b) => b.count - a.count).slice(0, 5),
     },
@@ -273,6 +289,7 @@ export async function runLoad(client: MetroClient, plan: LoadPlan): Promise<Load
       notifiedPerSecond: (notificationLatencies.length * 1000) / Math.max(1, lastNotifiedAt - start),
     },
     rest: summarize(restLatencies),
+    restCreated: summarize(createdLatencies),
     notification: plan.trackNotifications
       ? { tracked: created, notified: notificationLatencies.length, missing: pending.size, pollErrors, latency: summarize(notificationLatencies) }
       : undefined,

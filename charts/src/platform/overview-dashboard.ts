@@ -1,4 +1,4 @@
-// The platform overview dashboard: every service's RED metrics, event throughput
+// The platform overview dashboard: every service's RED metrics, requests shed, event throughput
 // and lag, outbox backlog, dead letters and the operator's reconcile health, on
 // one page. Built with Grafana's typed dashboard library; the metric names are
 // the ones @metrox/kit and the operator export.
@@ -83,6 +83,17 @@ export function overviewDashboard(prometheusUid: string): Dashboard {
         [{ expr: `histogram_quantile(0.99, sum by (service, le) (${rate('rpc_server_duration_seconds_bucket')}))`, legend: '{{service}}' }],
         { exemplars: true },
       ),
+    )
+    .withRow(new RowBuilder('Services: admission control'))
+    .withPanel(
+      panel('HTTP requests shed per second', 'reqps', [{ expr: `sum by (service, reason) (${rate('metrox_http_requests_shed_total')})`, legend: '{{service}} {{reason}}' }], {
+        description: 'Requests answered 503 (overloaded) at once, by reason: in_flight (HTTP_MAX_IN_FLIGHT), event_loop_delay, pool_wait. They count as 5xx in the error ratio.',
+      }),
+    )
+    .withPanel(
+      panel('HTTP requests in flight (busiest replica)', 'short', [{ expr: 'max by (service) (http_server_active_requests)', legend: '{{service}}' }], {
+        description: 'Requests admitted and not yet answered; HTTP_MAX_IN_FLIGHT caps each replica.',
+      }),
     )
     .withRow(new RowBuilder('Services: SLOs'))
     .withPanel(

@@ -17,6 +17,13 @@ describe('a service dashboard', () => {
     expect(publisherOnly).not.toContain('Consumer lag p99');
   });
 
+  it('shows the requests admission control shed and the requests in flight, for every service', () => {
+    const titles = panelTitles(renderDashboard('metrox', 'quiet', { publishes: [], subscribes: [] }));
+    expect(titles).toContain('Admission control');
+    expect(titles).toContain('HTTP requests shed / s (503 overloaded) by reason');
+    expect(titles).toContain('HTTP requests in flight');
+  });
+
   it('has no events row for a service without events', () => {
     const titles = panelTitles(renderDashboard('metrox', 'quiet', { publishes: [], subscribes: [] }));
     expect(titles).not.toContain('Events');

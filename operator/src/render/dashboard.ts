@@ -1,5 +1,5 @@
 // The per-service Grafana dashboard: RED (rate, errors, duration) of HTTP and
-// gRPC, the SLOs' error budget and burn rate, events published and consumed by outcome, consumer lag and the outbox
+// gRPC, requests shed by admission control, the SLOs' error budget and burn rate, events published and consumed by outcome, consumer lag and the outbox
 // backlog. Built with the Grafana Foundation SDK so panels are typed; the panel
 // builders are exported for other dashboards (the platform overview).
 // The classic dashboard model is what Grafana's file provisioning and sidecar load today.
@@ -40,6 +40,19 @@ export function redPanels(selector: string): TimeseriesPanel[] {
     ], 8),
     timeseriesPanel('gRPC calls / s', 'reqps', [{ expr: `sum by (rpc_method, rpc_grpc_status_code) (rate(rpc_server_duration_seconds_count{${selector}}[$__rate_interval]))`, legend: '{{rpc_method}} {{rpc_grpc_status_code}}' }], 12),
     timeseriesPanel('gRPC latency p99', 's', [{ expr: `histogram_quantile(0.99, sum by (le, rpc_method) (rate(rpc_server_duration_seconds_bucket{${selector}}[$__rate_interval])))`, legend: '{{rpc_method}}' }], 12),
+  ];
+}
+
+/** Admission control: requests answered 503 at once because the service was overloaded, and the load that decides it. */
+export function admissionPanels(selector: string): TimeseriesPanel[] {
+  return [
+    timeseriesPanel('HTTP requests shed / s (503 overloaded) by reason', 'reqps', [
+      { expr: `sum by (reason) (rate(metrox_http_requests_shed_total{${selector}}[$__rate_interval]))`, legend: '{{reason}}' },
+    ], 12),
+    timeseriesPanel('HTTP requests in flight', 'short', [
+      { expr: `sum(http_server_active_requests{${selector}})`, legend: 'all replicas' },
+      { expr: `max(http_server_active_requests{${selector}})`, legend: 'busiest replica (HTTP_MAX_IN_FLIGHT applies per replica)' },
+    ], 12),
   ];
 }
 
@@ -103,6 +116,8 @@ export function renderDashboard(namespace: string, service: string, events: Decl
     .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'));
   builder.withRow(new RowBuilder('Requests (RED)'));
   for (const panel of redPanels(selector)) builder.withPanel(panel);
+  builder.withRow(new RowBuilder('Admission control'));
+  for (const panel of admissionPanels(selector)) builder.withPanel(panel);
   if (slo) {
     builder.withRow(new RowBuilder('SLOs'));
     for (const panel of sloPanels(selector)) builder.withPanel(panel);

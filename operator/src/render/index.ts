@@ -10,7 +10,7 @@ import { renderSloRules } from './slo.ts';
 import { stringify } from 'yaml';
 import { cipherSidecar, renderWorkload, type WorkloadContext } from './workload.ts';
 
-export { renderDashboard, redPanels, sloPanels, burnRate, eventPanels, outboxPanels, timeseriesPanel, serviceSelector, dashboardUid } from './dashboard.ts';
+export { renderDashboard, redPanels, admissionPanels, sloPanels, burnRate, eventPanels, outboxPanels, timeseriesPanel, serviceSelector, dashboardUid } from './dashboard.ts';
 export { childNames, commonLabels, selectorLabels, selectorString, queueName, managedBy } from './names.ts';
 export { renderSloRules, indicators, burnRateAlerts, alertName, plumbingRoutes, sloRecords, type RuleFile } from './slo.ts';
 export { managedEnvNames, minimumReplicas, type WorkloadContext } from './workload.ts';

@@ -1,10 +1,13 @@
 // Service configuration from the environment, parsed once at start-up. A bad value
 // stops the process with a message naming the variable, never a late surprise.
 import { z } from 'zod';
+import type { AdmissionLimits } from './http/admission.ts';
 import { parseFaultRoutes, type HttpFaults } from './http/faults.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positive = z.coerce.number().int().positive();
+/** A limit where 0 turns the check off. */
+const limit = z.coerce.number().int().min(0);
 
 const schema = z.object({
   SERVICE_NAME: z.string().min(1).optional(),
@@ -33,6 +36,15 @@ const schema = z.object({
   // How long start-up waits for Postgres and the broker: below the 30 s a default
   // liveness probe (3 failures, 10 s apart) allows before the kubelet restarts the Pod.
   STARTUP_TIMEOUT_MS: positive.default(25_000),
+  // Admission control (http/admission.ts): excess requests are answered 503 at once.
+  // Default: as many as the pool has connections, so requests alone never exhaust it; an
+  // admitted request waits for a connection only behind consumers and gRPC calls.
+  HTTP_MAX_IN_FLIGHT: limit.optional(),
+  // Mean over 500 ms windows: a process this far behind answers everything late.
+  HTTP_MAX_EVENT_LOOP_DELAY_MS: limit.default(200),
+  // Default: as many waiting as the pool holds: a newcomer would wait at least a whole turn of it.
+  HTTP_MAX_POOL_WAITING: limit.optional(),
+  HTTP_RETRY_AFTER_SECONDS: positive.default(1),
   // Fault knobs (http/faults.ts): off unless set.
   FAULT_HTTP_ERROR_RATIO: z.coerce.number().min(0).max(1).default(0),
   FAULT_HTTP_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
@@ -56,6 +68,7 @@ export interface KitConfig {
   shutdownTimeoutMs: number;
   startupTimeoutMs: number;
   faults: HttpFaults;
+  admission: AdmissionLimits;
 }
 
 export type BrokerConfig =
@@ -105,6 +118,12 @@ export function loadConfig(defaults: ConfigDefaults, env: NodeJS.ProcessEnv = pr
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     startupTimeoutMs: e.STARTUP_TIMEOUT_MS,
+    admission: {
+      maxInFlight: e.HTTP_MAX_IN_FLIGHT ?? e.DATABASE_POOL_MAX,
+      maxEventLoopDelayMs: e.HTTP_MAX_EVENT_LOOP_DELAY_MS,
+      maxPoolWaiting: e.HTTP_MAX_POOL_WAITING ?? e.DATABASE_POOL_MAX,
+      retryAfterSeconds: e.HTTP_RETRY_AFTER_SECONDS,
+    },
     faults: { errorRatio: e.FAULT_HTTP_ERROR_RATIO, latencyMs: e.FAULT_HTTP_LATENCY_MS, routes: parseFaultRoutes(e.FAULT_HTTP_ROUTES) },
   };
 }

@@ -117,8 +117,11 @@ export async function createService(definition: ServiceDefinition): Promise<Serv
     metrics,
     readiness,
     faults: config.faults,
+    admission: config.admission,
+    poolWaiting: () => pool.waitingCount,
     ...(definition.description ? { description: definition.description } : {}),
   });
+  metrics.setActiveRequestsSource(http.inFlight);
   await definition.routes?.(http.app, kit);
 
   const grpc = createGrpcServer({ metrics, logger });

@@ -1,18 +1,25 @@
 // What a route's response schemas say about errors. Every error is application/problem+json
 // with the one shared ProblemDetails schema; the statuses the kit itself can answer on a
-// route (validation, body parsing, an unexpected error, shutdown) are added to each route's
+// route (validation, body parsing, an unexpected error, overload, shutdown) are added to each route's
 // schema, so /openapi.json documents every status a client can get. Pure.
 import type { FastifySchema } from 'fastify';
 import { problemContentType, problemSchema } from './problem.ts';
 
+export interface ResponseHeader {
+  type: 'integer' | 'string';
+  description: string;
+  minimum?: number;
+}
+
 export interface ProblemResponse {
   description: string;
+  headers?: Record<string, ResponseHeader>;
   content: Record<typeof problemContentType, { schema: { $ref: string } }>;
 }
 
-/** One problem+json response, for a route's `schema.response`. */
-export function problemResponse(description: string): ProblemResponse {
-  return { description, content: { [problemContentType]: { schema: { $ref: `${problemSchema.$id}#` } } } };
+/** One problem+json response, for a route's `schema.response`, with the headers it may carry. */
+export function problemResponse(description: string, headers?: Record<string, ResponseHeader>): ProblemResponse {
+  return { description, ...(headers ? { headers } : {}), content: { [problemContentType]: { schema: { $ref: `${problemSchema.$id}#` } } } };
 }
 
 /**
@@ -31,8 +38,13 @@ const kitProblems = {
   413: 'The request body is larger than the service accepts',
   415: 'The request body is not of a media type this operation accepts',
   500: 'An unexpected error; it was logged under this request id (x-request-id)',
-  503: 'The service is shutting down; retry, another replica will answer',
+  503: 'The service is overloaded and sheds the request (retry after `Retry-After` seconds), or it is shutting down (retry: another replica will answer)',
 } as const;
+
+// Sent with every overloaded answer (http/admission.ts); a 503 while shutting down has none.
+const kitProblemHeaders: Partial<Record<keyof typeof kitProblems, Record<string, ResponseHeader>>> = {
+  503: { 'Retry-After': { type: 'integer', minimum: 1, description: 'Seconds to wait before retrying an overloaded service' } },
+};
 
 /** What fastify tells onRoute hooks about a route (the parts that decide its problems). */
 export interface RouteShape {
@@ -57,6 +69,6 @@ export function withKitProblems(route: RouteShape): FastifySchema {
   if (readsBody) statuses.push(413, 415);
   statuses.push(500, 503);
   const declared = schema.response as Record<string, unknown>;
-  const added = Object.fromEntries(statuses.filter((status) => !(String(status) in declared)).map((status) => [String(status), problemResponse(kitProblems[status])]));
+  const added = Object.fromEntries(statuses.filter((status) => !(String(status) in declared)).map((status) => [String(status), problemResponse(kitProblems[status], kitProblemHeaders[status])]));
   return { ...schema, response: { ...declared, ...added } };
 }

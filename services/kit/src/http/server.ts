@@ -1,5 +1,6 @@
 // The HTTP scaffold: fastify with request ids, schema-driven validation and OpenAPI,
-// problem+json errors, RED metrics, /healthz, /readyz, /metrics and /openapi.json.
+// problem+json errors, admission control, RED metrics, /healthz, /readyz, /metrics and
+// /openapi.json.
 import swagger from '@fastify/swagger';
 import Fastify, {
   LogController,
@@ -16,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { KitMetrics } from '../metrics/registry.ts';
 import { observeWithExemplar } from '../metrics/registry.ts';
+import { noAdmissionLimits, registerAdmission, type AdmissionLimits } from './admission.ts';
 import { noFaults, registerFaults, type HttpFaults } from './faults.ts';
 import { answerMethodNotAllowed } from './method-not-allowed.ts';
 import { problemResponse, withKitProblems } from './openapi.ts';
@@ -37,6 +39,10 @@ export interface HttpServerOptions {
   description?: string;
   /** Fault knobs (FAULT_HTTP_*); none by default. */
   faults?: HttpFaults;
+  /** Admission control (HTTP_MAX_*); no limits by default. */
+  admission?: AdmissionLimits;
+  /** Callers waiting for a pooled database connection, one of admission control's signals. */
+  poolWaiting?: () => number;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -66,6 +72,8 @@ export interface HttpServer {
   app: FastifyInstance;
   /** Marks the server not ready (during shutdown) so load balancers stop sending traffic. */
   setDraining(): void;
+  /** Requests admitted and not yet answered (plumbing not counted). */
+  inFlight: () => number;
 }
 
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
@@ -135,6 +143,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       .header('connection', 'close')
       .type(problemContentType)
       .send({ ...toProblem({ statusCode: 503 }, request.url), detail: 'shutting down' });
+  });
+
+  // Early, so an excess request costs no more than its access log lines and its 503.
+  const admission = registerAdmission(app, {
+    limits: options.admission ?? noAdmissionLimits,
+    metrics,
+    exempt: plumbing,
+    ...(options.poolWaiting ? { poolWaiting: options.poolWaiting } : {}),
   });
 
   answerMethodNotAllowed(app);
@@ -210,5 +226,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     setDraining: () => {
       draining = true;
     },
+    inFlight: admission.inFlight,
   };
 }

@@ -3,6 +3,7 @@
 // `_seconds`), so one dashboard reads them whether they are scraped here or arrive
 // through OTLP. Histograms carry the trace id as an exemplar (OpenMetrics format).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues, type OpenMetricsContentType } from 'prom-client';
+import { shedReasons } from '../http/admission.ts';
 import { activeTraceFields } from '../log/logger.ts';
 import { boundedRead } from './bounded-read.ts';
 
@@ -22,6 +23,8 @@ export interface KitMetrics {
   outboxOldestAge: Gauge;
   eventLag: Histogram<'type'>;
   deadLetters: Gauge<'queue'>;
+  httpRequestsShed: Counter<'reason'>;
+  httpActiveRequests: Gauge;
 }
 
 /** Observes a histogram with the active trace id as exemplar when there is one. */
@@ -53,6 +56,7 @@ const backlogRead = { timeoutMs: 1_000, maxAgeMs: 0 };
 export function createMetrics(options: { collectDefaults?: boolean } = {}): KitMetrics & {
   setOutboxBacklogSource: (source: () => Promise<OutboxBacklog>) => void;
   setDeadLetterSource: (source: () => Promise<DeadLetterDepths>) => void;
+  setActiveRequestsSource: (source: () => number) => void;
 } {
   const registry = new Registry<OpenMetricsContentType>();
   registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
@@ -69,6 +73,7 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): KitM
   };
 
   let readDeadLetters: (() => Promise<DeadLetterDepths>) | undefined;
+  let activeRequests: () => number = () => 0;
 
   const metrics: KitMetrics = {
     registry,
@@ -136,7 +141,23 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): KitM
         for (const [queue, count] of Object.entries(depths)) this.set({ queue }, count);
       },
     }),
+    httpRequestsShed: new Counter({
+      name: 'metrox_http_requests_shed_total',
+      help: 'HTTP requests answered 503 at once because the service was overloaded, by reason: in_flight, event_loop_delay, pool_wait.',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    httpActiveRequests: new Gauge({
+      name: 'http_server_active_requests',
+      help: 'HTTP requests admitted and not yet answered (probes, scrapes and the API document not counted).',
+      registers: [registry],
+      collect() {
+        this.set(activeRequests());
+      },
+    }),
   };
+  // Every reason is exported from the start, at 0: a dashboard shows "nothing shed", not "no data".
+  for (const reason of shedReasons) metrics.httpRequestsShed.inc({ reason }, 0);
   return {
     ...metrics,
     setOutboxBacklogSource(source) {
@@ -144,6 +165,9 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): KitM
     },
     setDeadLetterSource(source) {
       readDeadLetters = boundedRead(source, {}, deadLetterRead);
+    },
+    setActiveRequestsSource(source) {
+      activeRequests = source;
     },
   };
 }
