@@ -105,7 +105,7 @@ describe('the Tiltfile and the Quickstart', () => {
 
   it('port-forward exactly the ports the Quickstart tells people to open', () => {
     const forwarded = [...tiltfile.matchAll(/port_forward\((\d+), (\d+)/g)].map((match) => Number(match[1])).sort((a, b) => a - b);
-    expect(forwarded).toEqual([3000, 8080, 9090, 15672, 16686]);
+    expect(forwarded).toEqual([3000, 8080, 9090, 9093, 15672, 16686]);
     for (const port of forwarded) expect(quickstart).toContain(`localhost:${port}`);
     expect(quickstart).toContain('kind create cluster --name metrox');
     expect(tiltfile).toContain("allow_k8s_contexts('kind-metrox')");
