@@ -9,11 +9,14 @@ import { openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const tether = [
-  'exec 3<&0',
-  '"$@" </dev/null & c=$!',
+  'exec 4<&0',
+  '"$@" </dev/null 3>&- 4<&- & c=$!',
+  // The command's own pid on fd 3, so a test can signal it rather than the tether.
+  'echo "$c" >&3; exec 3>&-',
   // Reader: waits for EOF on the tether's stdin, then TERM, then KILL after 10 s.
-  '{ read _ <&3; kill -TERM $c 2>/dev/null; i=0; while kill -0 $c 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; kill -KILL $c 2>/dev/null; } &',
-  'wait $c',
+  '{ read _ <&4; kill -TERM $c 2>/dev/null; i=0; while kill -0 $c 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; kill -KILL $c 2>/dev/null; } & r=$!',
+  // The command ended by itself (or was killed): the reader has nothing left to stop.
+  'wait $c; s=$?; kill $r 2>/dev/null; exit $s',
 ].join('\n');
 
 export interface TetheredProcess {
@@ -22,6 +25,8 @@ export interface TetheredProcess {
   readonly exited: Promise<number | null>;
   /** The last lines of the process's log, for error messages. */
   logTail(lines?: number): string;
+  /** Sends `signal` to the command itself (not its tether), as a crash or a freeze would: SIGKILL, SIGSTOP, SIGCONT. */
+  signal(signal: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -29,7 +34,7 @@ export interface TetheredProcess {
 export function spawnTethered(name: string, command: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv, cwd?: string): TetheredProcess {
   const out = openSync(logFile, 'a');
   const child: ChildProcess = spawn('sh', ['-c', tether, name, command, ...args], {
-    stdio: ['pipe', out, out],
+    stdio: ['pipe', out, out, 'pipe'],
     env: env ?? process.env,
     ...(cwd === undefined ? {} : { cwd }),
   });
@@ -38,6 +43,22 @@ export function spawnTethered(name: string, command: string, args: string[], log
       resolve(code);
     });
   });
+  const pid = new Promise<number>((resolve, reject) => {
+    let text = '';
+    const stream = child.stdio[3] as NodeJS.ReadableStream | null;
+    if (!stream) {
+      reject(new Error(`${name}: no pid pipe`));
+      return;
+    }
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => (text += chunk));
+    stream.on('end', () => {
+      const value = Number(text.trim());
+      if (Number.isInteger(value) && value > 0) resolve(value);
+      else reject(new Error(`${name}: the tether reported no pid`));
+    });
+  });
+  pid.catch(() => undefined); // only signal() needs it, and reports its failure
   return {
     name,
     logFile,
@@ -48,6 +69,11 @@ export function spawnTethered(name: string, command: string, args: string[], log
       } catch {
         return '(no log)';
       }
+    },
+    async signal(signal) {
+      const target = await pid;
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} has already exited`);
+      process.kill(target, signal);
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.stdin?.end();

@@ -8,7 +8,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { dropDatabase, ensureDatabase, entryArguments, serviceEnvironment, serviceNames, waitUntilReady, databaseUrl, type FleetSettings, type ServiceName } from '../../../scripts/local/fleet.ts';
-import { endpoints, stateDir } from '../../support/endpoints.ts';
+import { endpoints, stateDir, type Endpoints } from '../../support/endpoints.ts';
 import { startCipherProcess, type CipherProcess } from './cipher.ts';
 import { eventually, http } from './client.ts';
 import { freePort, spawnTethered, type TetheredProcess } from '../../support/processes.ts';
@@ -27,6 +27,13 @@ export interface Fleet {
   /** Starts a service; `env` overrides its environment for this run (as a rollout with new settings would). */
   start(service: ServiceName, env?: NodeJS.ProcessEnv): Promise<void>;
   stop(service: ServiceName): Promise<void>;
+  /**
+   * Sends a signal to the service's process itself: SIGKILL (a crash; resolves once it is gone),
+   * SIGSTOP and SIGCONT (a freeze and a thaw).
+   */
+  signal(service: ServiceName, signal: NodeJS.Signals): Promise<void>;
+  /** The service's log file (appended to across restarts). */
+  logFile(service: ServiceName): string;
   logTail(service: ServiceName, lines?: number): string;
   close(): Promise<void>;
 }
@@ -81,10 +88,15 @@ export interface FleetOptions {
   tuning?: NodeJS.ProcessEnv;
   /** Names the fleet's databases, exchange and log folder (default `test`). */
   purpose?: 'test' | 'bench';
+  /**
+   * Servers of the fleet's own instead of the shared ones (a private Postgres and RabbitMQ,
+   * for faults the shared servers must never see).
+   */
+  servers?: Partial<Pick<Endpoints, 'DATABASE_URL' | 'AMQP_URL' | 'RABBITMQ_MANAGEMENT_URL'>>;
 }
 
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
-  const infra = endpoints();
+  const infra = { ...endpoints(), ...options.servers };
   const runId = randomBytes(4).toString('hex');
   const purpose = options.purpose ?? 'test';
   const exchange = `metrox.${purpose}.${runId}`;
@@ -128,6 +140,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       let pool = pools.get(name);
       if (!pool) {
         pool = new pg.Pool({ connectionString: databaseUrl(settings.adminDatabaseUrl, settings.databaseName(name)), max: 2 });
+        // An idle connection lost to a database restart is replaced at the next query; unheard, its error would end the test process.
+        pool.on('error', () => undefined);
         pools.set(name, pool);
       }
       return pool;
@@ -144,6 +158,16 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       await processes.get(name)?.stop();
       processes.delete(name);
     },
+    async signal(name, signal) {
+      const child = processes.get(name);
+      if (!child) throw new Error(`${name} is not running`);
+      await child.signal(signal);
+      if (signal === 'SIGKILL') {
+        await child.exited;
+        processes.delete(name);
+      }
+    },
+    logFile,
     logTail: (name, lines) => processes.get(name)?.logTail(lines) ?? '(not running)',
     async close() {
       await Promise.all([...processes.keys()].map((name) => fleet.stop(name)));
