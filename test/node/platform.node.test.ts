@@ -257,7 +257,7 @@ describe('MetroX on a real node, alerting on its SLOs', () => {
     const knobs = [{ name: 'FAULT_HTTP_ERROR_RATIO', value: '1' }, { name: 'FAULT_HTTP_ROUTES', value: 'GET /v1/stations' }];
     await cluster.kubectl('patch', 'mxs', 'transaction', '-n', namespace, '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/spec/env', value: knobs }]));
     try {
-      await cluster.kubectl('rollout', 'status', 'deployment/transaction', '-n', namespace, '--timeout=180s');
+      await rolledOut('transaction');
       const transaction = (await running().forward('transaction', 8080)).url;
       const prometheus = (await running().forward('prometheus', 9090)).url;
       const alertmanager = (await running().forward('alertmanager', 9093)).url;
@@ -280,7 +280,7 @@ describe('MetroX on a real node, alerting on its SLOs', () => {
       );
     } finally {
       await cluster.kubectl('patch', 'mxs', 'transaction', '-n', namespace, '--type=json', '-p', JSON.stringify([{ op: 'remove', path: '/spec/env' }]));
-      await cluster.kubectl('rollout', 'status', 'deployment/transaction', '-n', namespace, '--timeout=180s');
+      await rolledOut('transaction');
     }
   }, 600_000);
 });
@@ -378,6 +378,25 @@ describe('MetroX on a real node, from the Tiltfile\'s development images', () =>
     }
   });
 });
+
+/**
+ * Waits until a rollout has replaced every Pod of a service (the old ones gone, not only
+ * terminating), then drops the port forwards to it: kubectl forwards to one Pod, chosen
+ * when it starts, and must not choose one on its way out.
+ */
+async function rolledOut(service: string): Promise<void> {
+  await cluster.kubectl('rollout', 'status', `deployment/${service}`, '-n', namespace, '--timeout=180s');
+  const wanted = Number(await cluster.kubectl('get', 'deployment', service, '-n', namespace, '-o', 'jsonpath={.spec.replicas}'));
+  await waitUntil(
+    async () => {
+      const current = await pods(`app.kubernetes.io/name=${service}`);
+      return current.length === wanted && current.every(isReady);
+    },
+    120_000,
+    () => `${service}'s old Pods did not go away after its rollout`,
+  );
+  await running().dropForwards(service);
+}
 
 /** kubectl apply of one object, from a file that is gone again afterwards. */
 async function apply(value: unknown): Promise<void> {

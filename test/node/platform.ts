@@ -20,6 +20,8 @@ const partOf = 'metrox-node-suite';
 export interface InstalledPlatform {
   /** Port forward to a Service of the platform namespace, opened once and reused. */
   forward(service: string, port: number): Promise<PortForward>;
+  /** Closes the service's forwards: the next `forward` starts afresh (after a rollout replaced every Pod). */
+  dropForwards(service: string): Promise<void>;
   uninstall(): Promise<void>;
 }
 
@@ -55,6 +57,13 @@ export async function installPlatform(cluster: LocalCluster): Promise<InstalledP
         forwards.set(key, forward);
       }
       return forward;
+    },
+    async dropForwards(service) {
+      for (const [key, forward] of [...forwards]) {
+        if (!key.startsWith(`${service}:`)) continue;
+        forwards.delete(key);
+        await (await forward.catch(() => undefined))?.close();
+      }
     },
     async uninstall() {
       for (const forward of forwards.values()) await (await forward.catch(() => undefined))?.close();
