@@ -1,13 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp as makeTemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ensureDevelopmentKeys } from './development-keys.ts';
 import { loadKeyDirectory } from './key-directory.ts';
 import { buildKeyring, compareKeyIds, createKey, parseKeyFile } from './keyring.ts';
 
 const base64Key = () => Buffer.from(`${randomBytes(32).toString('base64')}\n`);
+
+// Every temporary key directory a test makes is removed after it.
+const made: string[] = [];
+async function mkdtemp(prefix: string): Promise<string> {
+  const dir = await makeTemp(prefix);
+  made.push(dir);
+  return dir;
+}
+afterEach(async () => {
+  await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 describe('keyring', () => {
   it('encrypts new data with the newest key id, numbers compared as numbers', () => {
