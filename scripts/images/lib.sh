@@ -87,9 +87,13 @@ prune_superseded() {
 # Working containers and temporary directories to remove when the script exits.
 cleanup_containers=()
 cleanup_dirs=()
+# buildah's network library creates /etc/cni/net.d on first use, though every build here
+# runs with the host's network or none: an empty one it created goes again.
+[ -e /etc/cni ] && cni_dir_existed=1 || cni_dir_existed=0
 cleanup() {
   local c d
   for c in "${cleanup_containers[@]}"; do buildah rm "$c" >/dev/null 2>&1 || true; done
   for d in "${cleanup_dirs[@]}"; do rm -rf "$d"; done
+  if [ "$cni_dir_existed" = 0 ]; then rm -f /etc/cni/net.d/cni.lock; rmdir /etc/cni/net.d /etc/cni 2>/dev/null || true; fi
 }
 trap cleanup EXIT
