@@ -25,8 +25,7 @@ import {
   type ServiceName,
 } from './fleet.ts';
 import { formatLogLine } from './log-format.ts';
-import { installSloRules } from './slo-rules.ts';
-import { services as declaredServices } from '../../charts/metrox.config.ts';
+import { fleetSloServices, installSloRules } from './slo-rules.ts';
 
 type ProcessName = ServiceName | 'cipher';
 const colours: Record<ProcessName, string> = { transaction: '36', payment: '35', operations: '33', notification: '32', cipher: '34' };
@@ -106,7 +105,7 @@ if (scrapeTargets !== undefined) {
 // The SLO rules and alerts a cluster would give the four services, in the local Prometheus.
 const removeSloRules =
   infra.PROMETHEUS_URL && infra.PROMETHEUS_RULES_DIR
-    ? await installSloRules({ url: infra.PROMETHEUS_URL, rulesDir: infra.PROMETHEUS_RULES_DIR }, 'local', serviceNames.map((name) => ({ name, spec: { events: declaredServices[name].events } })))
+    ? await installSloRules({ url: infra.PROMETHEUS_URL, rulesDir: infra.PROMETHEUS_RULES_DIR }, 'local', fleetSloServices())
     : undefined;
 
 const children = new Map<ProcessName, ChildProcess>();

@@ -9,11 +9,18 @@ import { stringify } from 'yaml';
 import { withDefaults } from '../../operator/src/api/defaults.ts';
 import type { MetroXServiceSpecInput } from '../../operator/src/api/metroxservice.ts';
 import { renderSloRules, type RuleFile } from '../../operator/src/render/slo.ts';
+import { services as declared } from '../../charts/metrox.config.ts';
+import { serviceNames } from './fleet.ts';
 
 export interface LocalSloService {
   name: string;
   /** What the service's MetroXService would say of SLOs and events (defaults otherwise). */
   spec?: Pick<MetroXServiceSpecInput, 'slo' | 'events'>;
+}
+
+/** The four MetroX services with the events their MetroXServices declare (the event SLO follows them). */
+export function fleetSloServices(): LocalSloService[] {
+  return serviceNames.map((name) => ({ name, spec: { events: declared[name].events } }));
 }
 
 /** Pure: every service's rule groups in one file. */

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertmanagerAlerts, isAvailabilityPage, prometheusAlerts, type Labels } from '../observability/alerts.ts';
 import { createJaegerQuery, resolveSpans } from '../observability/jaeger-query.ts';
 import { dashboardQueries, queriesWithoutData } from '../observability/dashboard-queries.ts';
 import { createPrometheusQuery } from '../observability/prometheus-query.ts';
@@ -231,10 +232,8 @@ describe('MetroX on a real node, watched in its dashboards', () => {
 
 describe('MetroX on a real node, alerting on its SLOs', () => {
   interface RuleGroup { name: string; rules: { health: string; lastError?: string }[] }
-  interface Alert { labels: Record<string, string>; state?: string; status?: { state: string } }
   const getJson = async <T,>(url: string): Promise<T> => (await (await fetch(url, { signal: AbortSignal.timeout(10_000) })).json()) as T;
-  const isTransactionPage = (labels: Record<string, string>) =>
-    labels.alertname === 'MetroXErrorBudgetBurn' && labels.service === 'transaction' && labels.slo === 'availability' && labels.severity === 'page' && labels.long_window === '1h';
+  const isTransactionPage = (labels: Labels) => isAvailabilityPage(labels, { namespace, service: 'transaction' });
 
   it('loads every service\'s SLO rules into the in-cluster Prometheus through its rule sidecar, evaluates them cleanly and sends alerts to the in-cluster Alertmanager', async () => {
     const prometheus = (await running().forward('prometheus', 9090)).url;
@@ -266,15 +265,14 @@ describe('MetroX on a real node, alerting on its SLOs', () => {
       await waitUntil(
         async () => {
           statuses = await Promise.all(Array.from({ length: 10 }, () => fetch(`${transaction}/v1/stations`).then((r) => r.status, () => 0)));
-          const alerts = (await getJson<{ data: { alerts: Alert[] } }>(`${prometheus}/api/v1/alerts`)).data.alerts;
-          return alerts.some((a) => isTransactionPage(a.labels) && a.state === 'firing');
+          return (await prometheusAlerts(prometheus, isTransactionPage)).some((a) => a.state === 'firing');
         },
         240_000,
         () => `the page did not fire in the in-cluster Prometheus; last answers of GET /v1/stations: ${statuses.join(' ')}`,
       );
       expect(statuses.filter((status) => status !== 0).every((status) => status === 500)).toBe(true);
       await waitUntil(
-        async () => (await getJson<Alert[]>(`${alertmanager}/api/v2/alerts`)).some((a) => isTransactionPage(a.labels) && a.status?.state === 'active'),
+        async () => (await alertmanagerAlerts(alertmanager, isTransactionPage)).some((a) => a.status.state === 'active'),
         120_000,
         () => 'the page did not reach the in-cluster Alertmanager',
       );

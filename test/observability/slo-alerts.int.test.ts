@@ -7,11 +7,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labelMatchers } from '../../operator/src/render/slo.ts';
 import { installSloRules, localSloRules } from '../../scripts/local/slo-rules.ts';
 import { http } from '../services/support/client.ts';
 import { startFleet, tracedFleetEnv, type Fleet } from '../services/support/fleet.ts';
 import { endpoints } from '../support/endpoints.ts';
 import { waitUntil } from '../support/processes.ts';
+import { alertmanagerAlerts, isAvailabilityPage, prometheusAlerts, type Labels } from './alerts.ts';
 import { createJaegerQuery, resolveSpans } from './jaeger-query.ts';
 import { createPrometheusQuery } from './prometheus-query.ts';
 import { startPrivateJaeger, type PrivateJaeger } from './telemetry-stack.ts';
@@ -30,24 +32,7 @@ const running = (): Fleet => {
   return fleet;
 };
 
-interface PrometheusAlert {
-  labels: Record<string, string>;
-  state: string;
-}
-
-async function prometheusAlerts(): Promise<PrometheusAlert[]> {
-  const response = await fetch(new URL('/api/v1/alerts', infra.PROMETHEUS_URL), { signal: AbortSignal.timeout(10_000) });
-  return ((await response.json()) as { data: { alerts: PrometheusAlert[] } }).data.alerts.filter((a) => a.labels.namespace === namespace);
-}
-
-async function alertmanagerAlerts(): Promise<{ labels: Record<string, string>; status: { state: string } }[]> {
-  const response = await fetch(new URL('/api/v2/alerts', infra.ALERTMANAGER_URL), { signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new Error(`Alertmanager answered ${response.status.toString()}`);
-  return ((await response.json()) as { labels: Record<string, string>; status: { state: string } }[]).filter((a) => a.labels.namespace === namespace);
-}
-
-const isFastPage = (labels: Record<string, string>) =>
-  labels.alertname === 'MetroXErrorBudgetBurn' && labels.slo === 'availability' && labels.severity === 'page' && labels.long_window === '1h';
+const isFastPage = (labels: Labels) => isAvailabilityPage(labels, { namespace, service: 'transaction' });
 
 async function requests(count: number, path: string): Promise<number[]> {
   const statuses: number[] = [];
@@ -93,12 +78,12 @@ describe('SLO alerts on the local stack', () => {
     await waitUntil(
       async () => {
         expect(new Set(await requests(10, '/v1/stations'))).toEqual(new Set([500]));
-        return (await prometheusAlerts()).some((a) => isFastPage(a.labels) && a.state === 'firing');
+        return (await prometheusAlerts(infra.PROMETHEUS_URL, isFastPage)).some((a) => a.state === 'firing');
       },
       90_000,
       () => 'the page alert did not fire in Prometheus',
     );
-    await waitUntil(async () => (await alertmanagerAlerts()).some((a) => isFastPage(a.labels) && a.status.state === 'active'), 60_000, () => 'the page alert did not reach Alertmanager');
+    await waitUntil(async () => (await alertmanagerAlerts(infra.ALERTMANAGER_URL, isFastPage)).some((a) => a.status.state === 'active'), 60_000, () => 'the page alert did not reach Alertmanager');
 
     // Roll out without it, and let good requests outweigh the failed ones in the 5 m window.
     await running().stop('transaction');
@@ -106,12 +91,12 @@ describe('SLO alerts on the local stack', () => {
     await waitUntil(
       async () => {
         expect(new Set(await requests(200, '/v1/stations'))).toEqual(new Set([200]));
-        return !(await prometheusAlerts()).some((a) => isFastPage(a.labels));
+        return (await prometheusAlerts(infra.PROMETHEUS_URL, isFastPage)).length === 0;
       },
       120_000,
       () => 'the page alert did not resolve in Prometheus',
     );
-    await waitUntil(async () => !(await alertmanagerAlerts()).some((a) => isFastPage(a.labels)), 60_000, () => 'the page alert did not resolve in Alertmanager');
+    await waitUntil(async () => (await alertmanagerAlerts(infra.ALERTMANAGER_URL, isFastPage)).length === 0, 60_000, () => 'the page alert did not resolve in Alertmanager');
   }, 360_000);
 
   it('every recording rule of the service\'s SLOs returns data from Prometheus', async () => {
@@ -119,7 +104,7 @@ describe('SLO alerts on the local stack', () => {
     const missing = async () => {
       const empty: string[] = [];
       for (const rule of records) {
-        const selector = Object.entries(rule.labels).map(([k, v]) => `${k}="${v}"`).join(', ');
+        const selector = labelMatchers(rule.labels);
         if ((await prometheus.query(`${rule.record}{${selector}}`)).length === 0) empty.push(`${rule.record}{${selector}}`);
       }
       return empty;

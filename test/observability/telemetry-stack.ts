@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AdmissionregistrationV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { services } from '../../charts/metrox.config.ts';
 import { serviceNames, type ServiceName } from '../../scripts/local/fleet.ts';
-import { installSloRules } from '../../scripts/local/slo-rules.ts';
+import { fleetSloServices, installSloRules } from '../../scripts/local/slo-rules.ts';
 import { installCrd, mxsClient, waitFor } from '../../operator/src/testing/kube.ts';
 import { operatorIdentity, startOperator, type OperatorProcess } from '../../operator/src/testing/operator-process.ts';
 import { apiVersion, kind } from '../../operator/src/api/metroxservice.ts';
@@ -109,7 +108,7 @@ export async function startTelemetryStack(options: TelemetryStackOptions = {}): 
       return Promise.resolve();
     });
     // The SLO rules the operator would render for the four services, so the SLO panels have data.
-    cleanups.push(await installSloRules({ url: infra.PROMETHEUS_URL, rulesDir: infra.PROMETHEUS_RULES_DIR }, namespace, serviceNames.map((name) => ({ name, spec: { events: services[name].events } }))));
+    cleanups.push(await installSloRules({ url: infra.PROMETHEUS_URL, rulesDir: infra.PROMETHEUS_RULES_DIR }, namespace, fleetSloServices()));
     const prometheus = createPrometheusQuery(infra.PROMETHEUS_URL);
     await waitUntil(
       async () => (await prometheus.query(`up{namespace="${namespace}"} == 1 or up{pod="operator-${fleet.runId}"} == 1`)).length === serviceNames.length + 1,

@@ -79,6 +79,13 @@ export interface RuleFile {
 /** The windows the alerts read: each pair's long and short one. */
 export const alertWindows: readonly string[] = [...new Set(burnRateAlerts.flatMap((a) => [a.shortWindow, a.longWindow]))];
 
+/** PromQL label matchers, e.g. `namespace="shop", service="payment"`. */
+export function labelMatchers(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(', ');
+}
+
 /** '500ms' → 0.5, '2.5s' → 2.5. */
 export function durationSeconds(duration: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(duration);
@@ -141,7 +148,7 @@ function hours(duration: string): number {
 
 function alertsOf(indicator: Indicator, labels: Record<string, string>, window: string, dashboardPath: string): AlertingRule[] {
   const budget = 1 - indicator.objective;
-  const series = (w: string) => `${sloRecords.errorRatio(w)}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
+  const series = (w: string) => `${sloRecords.errorRatio(w)}{${labelMatchers(labels)}}`;
   return burnRateAlerts.map((pair) => {
     const threshold = exact(pair.burnRate * budget);
     const exhaustion = hours(window) / pair.burnRate;
@@ -170,7 +177,7 @@ export function renderSloRules(namespace: string, service: string, slo: SloSpec,
   const dashboardPath = `/d/${dashboardUid(namespace, service)}`;
   for (const indicator of indicators(namespace, service, slo, subscribes)) {
     const labels = { namespace, service, slo: indicator.slo };
-    const selector = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ');
+    const selector = labelMatchers(labels);
     for (const window of alertWindows) rules.push({ record: sloRecords.errorRatio(window), expr: indicator.errorRatio(window), labels });
     rules.push({ record: sloRecords.objective, expr: `vector(${exact(indicator.objective)})`, labels });
     // The period's ratio from the 5-minute one (as Sloth does): a raw rate over 28 days
