@@ -22,10 +22,12 @@ export default defineConfig({
           name: 'integration',
           include: ['**/*.int.test.ts'],
           exclude: shared,
-          globalSetup: ['test/support/global-infra.ts'],
+          // One kube-apiserver for the whole run, shared by the suites (each in its own
+          // namespaces); the few that stop it or change the whole cluster start their own.
+          globalSetup: ['test/support/global-infra.ts', 'test/support/global-control-plane.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
-          // Each file may start its own control plane: keep the 2-core machine breathing.
+          // Some files start a control plane of their own: keep the 2-core machine breathing.
           maxWorkers: 2,
         },
       },

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { apiVersion, kind, type MetroXService } from '../operator/src/api/metroxservice.ts';
 import { KubeClient, connectionFromKubeconfig } from '../operator/src/controller/kube-client.ts';
 import { waitFor } from '../operator/src/testing/kube.ts';
-import { operatorNodeFlags, operatorTestbed, startOperator } from '../operator/src/testing/operator-process.ts';
+import { operatorNodeFlags, privateOperatorTestbed, startOperator } from '../operator/src/testing/operator-process.ts';
 import { machineCpuSeconds } from './machine.ts';
 import { benchRuns, metric, writeBenchResult } from './result.ts';
 
@@ -90,7 +90,7 @@ interface Run {
 }
 
 async function once(): Promise<Run> {
-  const { cp, kubeconfig } = await operatorTestbed([namespace, warmupNamespace]);
+  const { cp, kubeconfig } = await privateOperatorTestbed([namespace, warmupNamespace]);
   const admin = new KubeClient(connectionFromKubeconfig(cp.kubeconfigPath), { maxSockets: 32 });
   try {
     const nodeOptions = process.env.METROX_BENCH_OPERATOR_NODE_OPTIONS;

@@ -11,6 +11,7 @@ import { endpoints, repoRoot } from '../support/endpoints.ts';
 import { localCluster, type LocalCluster } from '../support/local-cluster.ts';
 import { claimVolume, deleteClaimVolumes, namespace, platformClaims, removeLeftovers } from '../support/platform-namespace.ts';
 import { waitUntil } from '../support/processes.ts';
+import type { MetroXService } from '../../operator/src/api/metroxservice.ts';
 import { startOperator, type OperatorProcess } from '../../operator/src/testing/operator-process.ts';
 
 const k8sDir = join(repoRoot, 'k8s');
@@ -108,19 +109,21 @@ describe('MetroX on the local cluster', () => {
     }
   });
 
-  it('scales payment to 4 with kubectl scale while the other services keep their replicas', async () => {
+  it('scales payment to 4 with kubectl scale, its status and printer columns report 4 ready, and the other services keep their replicas', async () => {
     await cluster.kubectl('scale', 'mxs', 'payment', '-n', namespace, '--replicas=4');
-    let deploymentReplicas: number | undefined;
+    let seen: MetroXService | undefined;
+    // The MetroXService's own status, not its Deployment's: the printer columns read it,
+    // and the operator writes it a moment after the Deployment reports the Pods ready.
     await waitUntil(
       async () => {
-        const deployment = await apps.readNamespacedDeployment({ namespace, name: 'payment' });
-        deploymentReplicas = deployment.spec?.replicas;
-        return deployment.status?.readyReplicas === 4;
+        seen = JSON.parse(await cluster.kubectl('get', 'mxs', 'payment', '-n', namespace, '-o', 'json')) as MetroXService;
+        const ready = seen.status?.conditions?.find((c) => c.type === 'Ready');
+        return seen.status?.observedGeneration === seen.metadata.generation && seen.status?.readyReplicas === 4 && ready?.status === 'True';
       },
       90_000,
       // payment autoscales: kubectl scale must still reach its Pods, i.e. the autoscaler
       // and kubectl both act on the MetroXService's scale subresource.
-      () => `payment never reached 4 ready replicas (its Deployment asks for ${deploymentReplicas ?? 'no'} replicas)`,
+      () => `payment never reported 4 ready replicas with Ready=True for its latest generation (status: ${JSON.stringify(seen?.status ?? {})}, generation ${String(seen?.metadata.generation)})`,
     );
     const printed = await cluster.kubectl('get', 'mxs', 'payment', '-n', namespace, '--no-headers');
     expect(printed).toMatch(/^payment\s+4\s+4\s/);

@@ -1,7 +1,9 @@
-// A real Kubernetes control plane for a test suite: etcd + kube-apiserver (the
-// envtest arrangement), built from their Go modules by scripts/control-plane/build.sh.
+// A real Kubernetes control plane for tests and benchmarks: etcd + kube-apiserver
+// (the envtest arrangement), built from their Go modules by scripts/control-plane/build.sh.
 // Each call starts a fresh pair on free loopback ports with its own data directory;
 // stop() (and, failing that, the end of the test process) tears it all down.
+// connectControlPlane() reaches one started elsewhere (the integration run's shared
+// control plane, see global-control-plane.ts) from its kubeconfig alone.
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -12,7 +14,8 @@ import { join } from 'node:path';
 import { repoRoot } from './endpoints.ts';
 import { freePort, spawnTethered, waitUntil, type TetheredProcess } from './processes.ts';
 
-export interface ControlPlane {
+/** What a client of a control plane needs: where it is and who may talk to it. */
+export interface ControlPlaneAccess {
   /** https URL of the API server. */
   readonly url: string;
   /** Path of an admin kubeconfig (group system:masters). */
@@ -21,6 +24,36 @@ export interface ControlPlane {
   readonly kubeConfig: KubeConfig;
   /** A client configuration that authenticates as the ServiceAccount (created if missing). */
   serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig>;
+  /** The requests the audit policy recorded so far, in order (none when started without `audit`). */
+  auditedRequests(): AuditedRequest[];
+}
+
+/** Which requests the API server records in its audit log (metadata only). */
+export interface AuditOptions {
+  /** Kubernetes verbs (create, update, patch, delete, get, list, watch…); all when absent. */
+  verbs?: string[];
+  /** User names; every user when absent. */
+  users?: string[];
+}
+
+/** One request as the API server's audit log has it. */
+export interface AuditedRequest {
+  verb: string;
+  user: string;
+  userAgent: string;
+  resource: string;
+  subresource: string;
+  namespace: string;
+  code: number;
+}
+
+/** The kubernetes verbs that change something. */
+export const writeVerbs = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+
+/** A started control plane: its processes are ours to restart and stop. */
+export interface ControlPlane extends ControlPlaneAccess {
+  /** The API server's audit log, when started with `audit`. */
+  readonly auditLogPath: string | undefined;
   /** The running API server process (a new one after restartApiServer()). */
   readonly apiServer: TetheredProcess;
   /**
@@ -74,7 +107,77 @@ function kubeConfigFor(server: string, caData: string, user: string, token: stri
   return kc;
 }
 
-export async function startControlPlane(): Promise<ControlPlane> {
+function auditPolicy(options: AuditOptions): object {
+  const rule: Record<string, unknown> = { level: 'Metadata' };
+  if (options.verbs !== undefined) rule.verbs = options.verbs;
+  if (options.users !== undefined) rule.users = options.users;
+  return { apiVersion: 'audit.k8s.io/v1', kind: 'Policy', omitStages: ['RequestReceived', 'ResponseStarted'], rules: [rule, { level: 'None' }] };
+}
+
+/** Pure: the requests in an audit log (JSON lines, one event per line). */
+export function parseAuditLog(text: string): AuditedRequest[] {
+  const requests: AuditedRequest[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const event = JSON.parse(line) as {
+      verb?: string;
+      stage?: string;
+      user?: { username?: string };
+      userAgent?: string;
+      objectRef?: { resource?: string; subresource?: string; namespace?: string };
+      responseStatus?: { code?: number };
+    };
+    if (event.stage !== 'ResponseComplete') continue;
+    requests.push({
+      verb: event.verb ?? '',
+      user: event.user?.username ?? '',
+      userAgent: event.userAgent ?? '',
+      resource: event.objectRef?.resource ?? '',
+      subresource: event.objectRef?.subresource ?? '',
+      namespace: event.objectRef?.namespace ?? '',
+      code: event.responseStatus?.code ?? 0,
+    });
+  }
+  return requests;
+}
+
+function readAuditLog(path: string | undefined): AuditedRequest[] {
+  // Written before each response is sent (the log backend's blocking mode).
+  if (path === undefined || !existsSync(path)) return [];
+  return parseAuditLog(readFileSync(path, 'utf8'));
+}
+
+/** Reaches a control plane from its admin kubeconfig (and its audit log, if it keeps one). */
+export function connectControlPlane(kubeconfigPath: string, auditLogPath?: string): ControlPlaneAccess {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kubeconfigPath);
+  const cluster = kubeConfig.getCurrentCluster();
+  if (cluster === null) throw new Error(`${kubeconfigPath} names no current cluster`);
+  const caData = cluster.caData ?? '';
+  return {
+    url: cluster.server,
+    kubeconfigPath,
+    kubeConfig,
+    async serviceAccountKubeConfig(namespace, name) {
+      const core = kubeConfig.makeApiClient(CoreV1Api);
+      await core.createNamespace({ body: { metadata: { name: namespace } } }).catch(ignoreConflict);
+      await core
+        .createNamespacedServiceAccount({ namespace, body: { metadata: { name, namespace } } })
+        .catch(ignoreConflict);
+      const request = await core.createNamespacedServiceAccountToken({
+        name,
+        namespace,
+        body: { spec: { audiences: [], expirationSeconds: 3600 } },
+      });
+      const token = request.status?.token;
+      if (token === undefined) throw new Error(`no token issued for ServiceAccount ${namespace}/${name}`);
+      return kubeConfigFor(cluster.server, caData, `system:serviceaccount:${namespace}:${name}`, token);
+    },
+    auditedRequests: () => readAuditLog(auditLogPath),
+  };
+}
+
+export async function startControlPlane(options: { audit?: AuditOptions } = {}): Promise<ControlPlane> {
   const bin = controlPlaneBinaries();
   const dir = scratchDir();
   const processes: TetheredProcess[] = [];
@@ -129,6 +232,11 @@ export async function startControlPlane(): Promise<ControlPlane> {
       `--token-auth-file=${join(dir, 'tokens.csv')}`,
       '--v=0',
     ];
+    const auditLogPath = options.audit === undefined ? undefined : join(dir, 'audit.log');
+    if (options.audit !== undefined && auditLogPath !== undefined) {
+      writeFileSync(join(dir, 'audit-policy.json'), JSON.stringify(auditPolicy(options.audit)));
+      apiServerArgs.push(`--audit-policy-file=${join(dir, 'audit-policy.json')}`, `--audit-log-path=${auditLogPath}`, '--audit-log-format=json');
+    }
     const url = `https://127.0.0.1:${apiPort}`;
     const caFile = join(certDir, 'apiserver.crt');
     const launchApiServer = async (): Promise<TetheredProcess> => {
@@ -152,10 +260,10 @@ export async function startControlPlane(): Promise<ControlPlane> {
     const kubeconfigPath = join(dir, 'kubeconfig');
     writeFileSync(kubeconfigPath, kubeConfig.exportConfig());
 
+    const access = connectControlPlane(kubeconfigPath, auditLogPath);
     return {
-      url,
-      kubeconfigPath,
-      kubeConfig,
+      ...access,
+      auditLogPath,
       get apiServer() {
         return apiServer;
       },
@@ -164,21 +272,6 @@ export async function startControlPlane(): Promise<ControlPlane> {
         processes.splice(processes.indexOf(apiServer), 1);
         await new Promise((resolve) => setTimeout(resolve, options.downMs ?? 0));
         apiServer = await launchApiServer();
-      },
-      async serviceAccountKubeConfig(namespace, name) {
-        const core = kubeConfig.makeApiClient(CoreV1Api);
-        await core.createNamespace({ body: { metadata: { name: namespace } } }).catch(ignoreConflict);
-        await core
-          .createNamespacedServiceAccount({ namespace, body: { metadata: { name, namespace } } })
-          .catch(ignoreConflict);
-        const request = await core.createNamespacedServiceAccountToken({
-          name,
-          namespace,
-          body: { spec: { audiences: [], expirationSeconds: 3600 } },
-        });
-        const token = request.status?.token;
-        if (token === undefined) throw new Error(`no token issued for ServiceAccount ${namespace}/${name}`);
-        return kubeConfigFor(url, caData, `system:serviceaccount:${namespace}:${name}`, token);
       },
       stop: stopAll,
     };

@@ -1,24 +1,25 @@
-import { CoreV1Api } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '@metrox/test/control-plane';
+import { sharedControlPlane, uniqueNamespace, type TestNamespace } from '@metrox/test/shared-control-plane';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installCrd, mxsClient, rejectionOf } from '../testing/kube.ts';
 import { apiVersion, kind } from './metroxservice.ts';
 
-const namespace = 'crd-validation';
+/** The suite's namespace on the shared control plane (uniquely named). */
+let namespace: string;
 const valid = { image: 'ghcr.io/metrox/payment:1.0.0' };
 
 describe('MetroXService CRD on a real API server', () => {
-  let cp: ControlPlane;
+  let suiteNamespace: TestNamespace;
   let mxs: ReturnType<typeof mxsClient>;
 
   beforeAll(async () => {
-    cp = await startControlPlane();
+    const cp = sharedControlPlane();
     await installCrd(cp.kubeConfig);
-    await cp.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+    suiteNamespace = await uniqueNamespace(cp, 'crd-validation');
+    namespace = suiteNamespace.name;
     mxs = mxsClient(cp.kubeConfig);
   });
   afterAll(async () => {
-    await cp.stop();
+    await suiteNamespace.delete();
   });
 
   const create = (spec: object, name = 'invalid') => rejectionOf(mxs.create(namespace, { apiVersion, kind, metadata: { name }, spec }));

@@ -2,12 +2,15 @@
 // port, same etcd): its informers come back, a MetroXService created after the
 // restart converges, and an edit made to a child while the operator could not
 // watch is reverted.
+//
+// A control plane of its own: the test stops its API server, which every suite on
+// the shared one would feel.
 import { AppsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { ControlPlane } from '@metrox/test/control-plane';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind } from '../api/metroxservice.ts';
 import { type mxsClient, waitFor } from '../testing/kube.ts';
-import { operatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
+import { privateOperatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
 
 const namespace = 'restart';
 
@@ -19,7 +22,7 @@ describe('the operator across an API server restart', () => {
 
   beforeAll(async () => {
     let kubeconfig: string;
-    ({ cp, mxs, kubeconfig } = await operatorTestbed([namespace]));
+    ({ cp, mxs, kubeconfig } = await privateOperatorTestbed([namespace]));
     apps = cp.kubeConfig.makeApiClient(AppsV1Api);
     // The restart takes longer than the default renew deadline on a busy machine; a
     // leader that cannot renew for that long would (rightly) exit, which is not what this tests.

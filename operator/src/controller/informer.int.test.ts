@@ -1,6 +1,9 @@
 // The informer against a real API server that is restarted under it: the watch
 // resumes or, when its resourceVersion fell out of the new server's window
 // (410 Gone), relists, and the cache keeps following the server.
+//
+// A control plane of its own: the test restarts its API server, which every suite on
+// the shared one would feel.
 import { CoreV1Api } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '@metrox/test/control-plane';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,12 +1,15 @@
 // ServiceMonitors follow the Prometheus Operator: installed after the operator
 // started, its CRD turns scrape annotations into ServiceMonitors (with the cipher
 // sidecar as a second endpoint); removed, the annotations come back.
+//
+// A control plane of its own: installing and removing the ServiceMonitor CRD, and
+// editing the operator's ClusterRole, change what every operator on a cluster does.
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import type { ControlPlane } from '@metrox/test/control-plane';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind } from '../api/metroxservice.ts';
 import { mxsClient, waitFor } from '../testing/kube.ts';
-import { operatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
+import { privateOperatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
 
 const namespace = 'monitoring';
 
@@ -34,7 +37,7 @@ describe('ServiceMonitors follow the Prometheus Operator CRD', () => {
   let kubeconfig: string;
 
   beforeAll(async () => {
-    ({ cp, core, kubeconfig } = await operatorTestbed([namespace]));
+    ({ cp, core, kubeconfig } = await privateOperatorTestbed([namespace]));
     apps = cp.kubeConfig.makeApiClient(AppsV1Api);
     objects = cp.kubeConfig.makeApiClient(CustomObjectsApi);
     operator = await startOperator(kubeconfig);

@@ -22,9 +22,14 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
+/** Installs the MetroXService CRD, or finds it installed (suites sharing a control plane each ask); resolves once it is served. */
 export async function installCrd(kc: KubeConfig): Promise<void> {
   const objects = kc.makeApiClient(CustomObjectsApi);
-  await objects.createClusterCustomObject({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', body: metroxServiceCrd() });
+  await objects
+    .createClusterCustomObject({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', body: metroxServiceCrd() })
+    .catch((error: unknown) => {
+      if ((error as { code?: number }).code !== 409) throw error;
+    });
   await waitFor('the MetroXService CRD to be served', async () => {
     await objects.listClusterCustomObject({ group, version, plural });
     return true;

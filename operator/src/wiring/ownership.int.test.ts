@@ -2,6 +2,10 @@
 // it, so the second service must be refused them, without touching the first's
 // password, and deleting it must not delete what the first owns. Against the real
 // platform Postgres and RabbitMQ; names carry a random suffix (shared servers).
+//
+// A control plane of its own: the collision spans two namespaces, so the operator
+// watches every namespace, and on the shared control plane it would reconcile the
+// other suites' MetroXServices too.
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { ControlPlane } from '@metrox/test/control-plane';
 import { endpoints } from '@metrox/test/endpoints';
@@ -11,7 +15,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind, type MetroXService } from '../api/metroxservice.ts';
 import { conditionOf, type mxsClient, waitFor } from '../testing/kube.ts';
-import { operatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
+import { privateOperatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
 import { removeWiring, wiringEnv } from '../testing/wiring.ts';
 import { ownerMarker } from './broker.ts';
 
@@ -32,7 +36,7 @@ describe('a MetroXService name used in two namespaces', () => {
 
   beforeAll(async () => {
     let kubeconfig: string;
-    ({ cp, core, mxs, kubeconfig } = await operatorTestbed([first, second]));
+    ({ cp, core, mxs, kubeconfig } = await privateOperatorTestbed([first, second]));
     operator = await startOperator(kubeconfig, wiringEnv(infra, exchange));
     broker = await amqp.connect(infra.AMQP_URL);
   });

@@ -1,7 +1,7 @@
 // The operator's database and broker wiring against the real platform Postgres and
 // RabbitMQ. Names carry a random suffix: other test files share both servers.
 import { CoreV1Api } from '@kubernetes/client-node';
-import type { ControlPlane } from '@metrox/test/control-plane';
+import type { ControlPlaneAccess } from '@metrox/test/control-plane';
 import { endpoints } from '@metrox/test/endpoints';
 import amqp from 'amqplib';
 import { randomBytes } from 'node:crypto';
@@ -10,10 +10,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind } from '../api/metroxservice.ts';
 import { conditionOf, eventsAbout, type mxsClient, waitFor } from '../testing/kube.ts';
-import { freePort, operatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
+import { freePort, operatorTestbed, type OperatorProcess, type OperatorTestbed } from '../testing/operator-process.ts';
 import { removeWiring, wiringEnv } from '../testing/wiring.ts';
 
-const namespace = 'wiring';
+/** The suite's namespace on the shared control plane (uniquely named). */
+let namespace: string;
 const suffix = randomBytes(3).toString('hex');
 const exchange = `metrox.events.wiring_${suffix}`;
 const names = { payment: `payment-${suffix}`, notification: `notification-${suffix}`, late: `late-${suffix}` };
@@ -57,7 +58,8 @@ describe('the operator wires services to the platform Postgres and RabbitMQ', ()
   const postgresUrl = new URL(infra.DATABASE_URL);
   const admin = new pg.Pool({ connectionString: infra.DATABASE_URL, max: 2 });
   let proxy: ReturnType<typeof postgresProxy>;
-  let cp: ControlPlane;
+  let testbed: OperatorTestbed;
+  let cp: ControlPlaneAccess;
   let operator: OperatorProcess;
   let mxs: ReturnType<typeof mxsClient>;
   let core: CoreV1Api;
@@ -67,11 +69,11 @@ describe('the operator wires services to the platform Postgres and RabbitMQ', ()
     const port = await freePort();
     proxy = postgresProxy(postgresUrl, port);
     await proxy.up();
-    let kubeconfig: string;
-    ({ cp, core, mxs, kubeconfig } = await operatorTestbed([namespace]));
+    testbed = await operatorTestbed('wiring');
+    ({ cp, core, mxs, namespace } = testbed);
     const viaProxy = new URL(infra.DATABASE_URL);
     viaProxy.host = `127.0.0.1:${port}`;
-    operator = await startOperator(kubeconfig, {
+    operator = await testbed.startOperator({
       ...wiringEnv(infra, exchange, viaProxy.href),
       // Services reach Postgres directly; only the operator's admin traffic goes through the proxy.
       METROX_POSTGRES_SERVICE_HOST: postgresUrl.host,
@@ -80,7 +82,7 @@ describe('the operator wires services to the platform Postgres and RabbitMQ', ()
   });
   afterAll(async () => {
     await operator.stop();
-    await cp.stop();
+    await testbed.close();
     await proxy.down();
     await removeWiring(admin, broker, { queues: Object.values(names), exchanges: [exchange], databases: Object.values(databases) });
     await broker.close();
