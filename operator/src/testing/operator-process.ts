@@ -3,7 +3,7 @@
 // suite's own namespace on the integration run's shared control plane, or, for a
 // suite that changes the whole cluster, a control plane of its own.
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane, type ControlPlaneAccess } from '@metrox/test/control-plane';
+import { startControlPlane, type AuditOptions, type ControlPlane, type ControlPlaneAccess } from '@metrox/test/control-plane';
 import { sharedControlPlane, uniqueNamespace } from '@metrox/test/shared-control-plane';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, openSync } from 'node:fs';
@@ -48,6 +48,8 @@ async function createRbac(admin: KubeConfig, rbac: RbacObject[]): Promise<void> 
 
 /** The namespace of the operator's ServiceAccount (and, on a private control plane, of its Lease). */
 export const operatorNamespace = 'metrox-system';
+/** The user the operator authenticates as, as the API server names it (its audit log, say). */
+export const operatorUser = `system:serviceaccount:${operatorNamespace}:${operatorName}`;
 
 /** Creates the operator's namespace, ServiceAccount and RBAC (idempotent); returns a kubeconfig file for it. */
 export async function operatorIdentity(admin: KubeConfig, serviceAccountKubeConfig: (ns: string, name: string) => Promise<KubeConfig>, namespace = operatorNamespace): Promise<string> {
@@ -137,9 +139,9 @@ export interface OperatorTestbed<C extends ControlPlaneAccess = ControlPlaneAcce
    * watches the suite's namespace alone and holds its Lease there, so operators of
    * suites running side by side never meet.
    */
-  startOperator(env?: Record<string, string>, main?: string): Promise<OperatorProcess>;
+  readonly startOperator: (env?: Record<string, string>, main?: string) => Promise<OperatorProcess>;
   /** Deletes the suite's namespaces, or stops a private control plane. */
-  close(): Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 /**
@@ -173,8 +175,8 @@ export async function operatorTestbed(prefix: string): Promise<OperatorTestbed> 
  * every operator on the cluster sees (cluster-scoped CRDs, the shared ClusterRole),
  * and for the benchmark. The operator watches every namespace, its Lease in metrox-system.
  */
-export async function privateOperatorTestbed(namespaces: string[]): Promise<OperatorTestbed<ControlPlane>> {
-  const cp = await startControlPlane();
+export async function privateOperatorTestbed(namespaces: string[], options: { audit?: AuditOptions } = {}): Promise<OperatorTestbed<ControlPlane>> {
+  const cp = await startControlPlane(options);
   try {
     await installCrd(cp.kubeConfig);
     const core = cp.kubeConfig.makeApiClient(CoreV1Api);
