@@ -427,6 +427,55 @@ const plan = builds();
 const scaleRuns = new Map<string, ScaleRun[]>();
 const resyncRuns = new Map<string, ResyncRun[]>();
 const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
+const common = 'One local etcd + kube-apiserver on the same 2-core machine as the operator and the load generator; no kube-controller-manager, so Deployments report no Pods. Each phase starts a fresh control plane.';
+/** Writes the results of every phase measured so far: a long run interrupted keeps what it measured. */
+function writeResults(): void {
+  for (const build of plan) {
+    for (const count of counts) {
+      const runs = scaleRuns.get(`${build.label}|${String(count)}`) ?? [];
+      if (runs.length === 0) continue;
+      const file = writeBenchResult({
+        area: 'operator',
+        benchmark: `${String(count)} MetroXServices created at once${build.label}`,
+        metrics: [
+          metric(`seconds until ${String(count)} converged (observedGeneration == generation, children applied)`, 's', runs.map((r) => r.convergeSeconds), target('<=', convergeTargets[count])),
+          metric('API writes per resource (excluding its creation, Leases, Events and ClusterIP allocations)', 'writes', runs.map((r) => r.writesPerResource)),
+          metric('reconciles per resource until converged', 'reconciles', runs.map((r) => r.reconcilesPerResource)),
+          metric('kube-apiserver CPU until converged', 's', runs.map((r) => r.apiServerCpuSeconds)),
+          metric('operator CPU until converged', 's', runs.map((r) => r.operatorCpuSeconds)),
+          metric('whole machine CPU until converged (every process)', 's', runs.map((r) => r.machineCpuSeconds)),
+          metric('CPU stolen by the hypervisor until converged', 's', runs.map((r) => r.stolenCpuSeconds)),
+          metric('operator peak RSS (VmHWM)', 'MiB', runs.map((r) => r.peakRssMiB), target('<=', rssTargets[count])),
+          metric('reconcile p50 (histogram bucket bound)', 'ms', runs.map((r) => r.p50Ms)),
+          metric('reconcile p99 (histogram bucket bound)', 'ms', runs.map((r) => r.p99Ms)),
+          metric('time in queue p99 (workqueue_queue_duration_seconds bucket bound; – when not exported)', 'ms', runs.map((r) => r.queueWaitP99Ms), { op: '<=', value: 1000 }),
+        ],
+        notes: `Operator: ${build.description}, resync period 3600 s (none inside the measurement). ${common} Convergence is followed through a watch; CPU is each process's process_cpu_seconds_total over the same interval, a measure of work that holds on a loaded machine; the whole machine's busy and stolen CPU come from /proc/stat; the histograms are read once converged. One MetroXService in another namespace is created and converged before the clock starts: the API server delays creates for 2 s after a CRD is established (kubernetes#99199), and a cluster installs the CRD long before its objects.`,
+        command: `METROX_BENCH_OPERATOR_COUNTS=${counts.join(',')} npm run bench -- operator`,
+      });
+      console.error(`[operator] wrote ${file}`);
+    }
+    const runs = resyncRuns.get(build.label) ?? [];
+    if (runs.length === 0) continue;
+    const file = writeBenchResult({
+      area: 'operator',
+      benchmark: `steady-state resync of ${String(resyncTotal)} converged MetroXServices${build.label}`,
+      metrics: [
+        metric('API requests of the operator during one full resync (the API server\'s audit log; Leases aside)', 'requests', runs.map((r) => r.apiRequests), { op: '<=', value: 0 }),
+        metric('SQL statements the operator sent Postgres during the resync', 'statements', runs.map((r) => r.sqlStatements), { op: '<=', value: 0 }),
+        metric('broker connections the operator opened during the resync', 'connections', runs.map((r) => r.brokerConnections), { op: '<=', value: 0 }),
+        metric('Postgres connections the operator opened during the resync', 'connections', runs.map((r) => r.postgresConnections)),
+        metric('Lease requests during the resync (leader election)', 'requests', runs.map((r) => r.leaseRequests)),
+        metric('reconciles in the measured window', 'reconciles', runs.map((r) => r.reconciles)),
+        metric(`seconds until ${String(resyncTotal)} converged and ${String(wiredCount)} wired`, 's', runs.map((r) => r.convergeSeconds)),
+      ],
+      notes: `Operator: ${build.description}, METROX_RESYNC_SECONDS=${String(resyncSeconds)}. ${common} ${String(resyncTotal)} MetroXServices, ${String(wiredCount)} of them with a database (deletionPolicy Delete) and a queue on the local Postgres and RabbitMQ (creating a database takes about 0.4 s on this machine, so not all 1,000 are wired), converged and the work queue empty; then the window runs until every resource was reconciled once more by the periodic resync and the queue is empty again. API requests: the API server's audit log of the operator's user (every verb; Leases counted apart). SQL statements (simple queries and executes) and connections: counted on the wire by TCP proxies in front of Postgres and RabbitMQ that only the operator's admin URLs go through; everything the run made there is removed afterwards.`,
+      command: `METROX_BENCH_OPERATOR_RESYNC_COUNT=${String(resyncTotal)} METROX_BENCH_OPERATOR_WIRED=${String(wiredCount)} npm run bench -- operator`,
+    });
+    console.error(`[operator] wrote ${file}`);
+  }
+}
+
 // Builds alternate run by run, so a change in the machine's load falls on both alike.
 for (let i = 0; i < benchRuns(); i++) {
   for (const build of plan) {
@@ -434,53 +483,12 @@ for (let i = 0; i < benchRuns(); i++) {
       const run = await scaleRun(build, count);
       console.error(`[operator] run ${String(i + 1)}${build.label}, ${String(count)} at once: ${JSON.stringify(run)}`);
       push(scaleRuns, `${build.label}|${String(count)}`, run);
+      writeResults();
     }
     const run = await resyncRun(build);
     console.error(`[operator] run ${String(i + 1)}${build.label}, resync: ${JSON.stringify(run)}`);
     push(resyncRuns, build.label, run);
+    writeResults();
   }
 }
 
-const common = 'One local etcd + kube-apiserver on the same 2-core machine as the operator and the load generator; no kube-controller-manager, so Deployments report no Pods. Each phase starts a fresh control plane.';
-for (const build of plan) {
-  for (const count of counts) {
-    const runs = scaleRuns.get(`${build.label}|${String(count)}`) ?? [];
-    const file = writeBenchResult({
-      area: 'operator',
-      benchmark: `${String(count)} MetroXServices created at once${build.label}`,
-      metrics: [
-        metric(`seconds until ${String(count)} converged (observedGeneration == generation, children applied)`, 's', runs.map((r) => r.convergeSeconds), target('<=', convergeTargets[count])),
-        metric('API writes per resource (excluding its creation, Leases, Events and ClusterIP allocations)', 'writes', runs.map((r) => r.writesPerResource)),
-        metric('reconciles per resource until converged', 'reconciles', runs.map((r) => r.reconcilesPerResource)),
-        metric('kube-apiserver CPU until converged', 's', runs.map((r) => r.apiServerCpuSeconds)),
-        metric('operator CPU until converged', 's', runs.map((r) => r.operatorCpuSeconds)),
-        metric('whole machine CPU until converged (every process)', 's', runs.map((r) => r.machineCpuSeconds)),
-        metric('CPU stolen by the hypervisor until converged', 's', runs.map((r) => r.stolenCpuSeconds)),
-        metric('operator peak RSS (VmHWM)', 'MiB', runs.map((r) => r.peakRssMiB), target('<=', rssTargets[count])),
-        metric('reconcile p50 (histogram bucket bound)', 'ms', runs.map((r) => r.p50Ms)),
-        metric('reconcile p99 (histogram bucket bound)', 'ms', runs.map((r) => r.p99Ms)),
-        metric('time in queue p99 (workqueue_queue_duration_seconds bucket bound; – when not exported)', 'ms', runs.map((r) => r.queueWaitP99Ms), { op: '<=', value: 1000 }),
-      ],
-      notes: `Operator: ${build.description}, resync period 3600 s (none inside the measurement). ${common} Convergence is followed through a watch; CPU is each process's process_cpu_seconds_total over the same interval, a measure of work that holds on a loaded machine; the whole machine's busy and stolen CPU come from /proc/stat; the histograms are read once converged. One MetroXService in another namespace is created and converged before the clock starts: the API server delays creates for 2 s after a CRD is established (kubernetes#99199), and a cluster installs the CRD long before its objects.`,
-      command: `METROX_BENCH_OPERATOR_COUNTS=${counts.join(',')} npm run bench -- operator`,
-    });
-    console.error(`[operator] wrote ${file}`);
-  }
-  const runs = resyncRuns.get(build.label) ?? [];
-  const file = writeBenchResult({
-    area: 'operator',
-    benchmark: `steady-state resync of ${String(resyncTotal)} converged MetroXServices${build.label}`,
-    metrics: [
-      metric('API requests of the operator during one full resync (the API server\'s audit log; Leases aside)', 'requests', runs.map((r) => r.apiRequests), { op: '<=', value: 0 }),
-      metric('SQL statements the operator sent Postgres during the resync', 'statements', runs.map((r) => r.sqlStatements), { op: '<=', value: 0 }),
-      metric('broker connections the operator opened during the resync', 'connections', runs.map((r) => r.brokerConnections), { op: '<=', value: 0 }),
-      metric('Postgres connections the operator opened during the resync', 'connections', runs.map((r) => r.postgresConnections)),
-      metric('Lease requests during the resync (leader election)', 'requests', runs.map((r) => r.leaseRequests)),
-      metric('reconciles in the measured window', 'reconciles', runs.map((r) => r.reconciles)),
-      metric(`seconds until ${String(resyncTotal)} converged and ${String(wiredCount)} wired`, 's', runs.map((r) => r.convergeSeconds)),
-    ],
-    notes: `Operator: ${build.description}, METROX_RESYNC_SECONDS=${String(resyncSeconds)}. ${common} ${String(resyncTotal)} MetroXServices, ${String(wiredCount)} of them with a database (deletionPolicy Delete) and a queue on the local Postgres and RabbitMQ (creating a database takes about 0.4 s on this machine, so not all 1,000 are wired), converged and the work queue empty; then the window runs until every resource was reconciled once more by the periodic resync and the queue is empty again. API requests: the API server's audit log of the operator's user (every verb; Leases counted apart). SQL statements (simple queries and executes) and connections: counted on the wire by TCP proxies in front of Postgres and RabbitMQ that only the operator's admin URLs go through; everything the run made there is removed afterwards.`,
-    command: `METROX_BENCH_OPERATOR_RESYNC_COUNT=${String(resyncTotal)} METROX_BENCH_OPERATOR_WIRED=${String(wiredCount)} npm run bench -- operator`,
-  });
-  console.error(`[operator] wrote ${file}`);
-}
