@@ -424,6 +424,9 @@ const rssTargets: Record<number, number> = { 1000: 150, 10000: 250 };
 const target = (op: BenchTarget['op'], value: number | undefined): BenchTarget | undefined => (value === undefined ? undefined : { op, value });
 
 const plan = builds();
+const baselineRef = process.env.METROX_BENCH_BASELINE_REF;
+/** The command that reproduces these results, the phases' knobs and the baseline included. */
+const command = (knobs: string) => `${knobs} ${baselineRef === undefined || baselineRef === '' ? '' : `METROX_BENCH_BASELINE_REF=${baselineRef} `}npm run bench -- operator`;
 const scaleRuns = new Map<string, ScaleRun[]>();
 const resyncRuns = new Map<string, ResyncRun[]>();
 const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
@@ -451,7 +454,7 @@ function writeResults(): void {
           metric('time in queue p99 (workqueue_queue_duration_seconds bucket bound; – when not exported)', 'ms', runs.map((r) => r.queueWaitP99Ms), { op: '<=', value: 1000 }),
         ],
         notes: `Operator: ${build.description}, resync period 3600 s (none inside the measurement). ${common} Convergence is followed through a watch; CPU is each process's process_cpu_seconds_total over the same interval, a measure of work that holds on a loaded machine; the whole machine's busy and stolen CPU come from /proc/stat; the histograms are read once converged. One MetroXService in another namespace is created and converged before the clock starts: the API server delays creates for 2 s after a CRD is established (kubernetes#99199), and a cluster installs the CRD long before its objects.`,
-        command: `METROX_BENCH_OPERATOR_COUNTS=${counts.join(',')} npm run bench -- operator`,
+        command: command(`METROX_BENCH_OPERATOR_COUNTS=${counts.join(',')}`),
       });
       console.error(`[operator] wrote ${file}`);
     }
@@ -470,7 +473,7 @@ function writeResults(): void {
         metric(`seconds until ${String(resyncTotal)} converged and ${String(wiredCount)} wired`, 's', runs.map((r) => r.convergeSeconds)),
       ],
       notes: `Operator: ${build.description}, METROX_RESYNC_SECONDS=${String(resyncSeconds)}. ${common} ${String(resyncTotal)} MetroXServices, ${String(wiredCount)} of them with a database (deletionPolicy Delete) and a queue on the local Postgres and RabbitMQ (creating a database takes about 0.4 s on this machine, so not all 1,000 are wired), converged and the work queue empty; then the window runs until every resource was reconciled once more by the periodic resync and the queue is empty again. API requests: the API server's audit log of the operator's user (every verb; Leases counted apart). SQL statements (simple queries and executes) and connections: counted on the wire by TCP proxies in front of Postgres and RabbitMQ that only the operator's admin URLs go through; everything the run made there is removed afterwards.`,
-      command: `METROX_BENCH_OPERATOR_RESYNC_COUNT=${String(resyncTotal)} METROX_BENCH_OPERATOR_WIRED=${String(wiredCount)} npm run bench -- operator`,
+      command: command(`METROX_BENCH_OPERATOR_RESYNC_COUNT=${String(resyncTotal)} METROX_BENCH_OPERATOR_WIRED=${String(wiredCount)}`),
     });
     console.error(`[operator] wrote ${file}`);
   }
