@@ -94,7 +94,9 @@ async function once(): Promise<Run> {
   const admin = new KubeClient(connectionFromKubeconfig(cp.kubeconfigPath), { maxSockets: 32 });
   try {
     const nodeOptions = process.env.METROX_BENCH_OPERATOR_NODE_OPTIONS;
-    const operator = await startOperator(kubeconfig, { ...(concurrency === undefined ? {} : { METROX_CONCURRENCY: concurrency }), METROX_RESYNC_SECONDS: String(resyncSeconds), ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }) }, operatorMain);
+    // No trace export (whether or not a local Jaeger is up): the figures stay comparable
+    // across runs and with older builds, and no trace backend shares the two cores.
+    const operator = await startOperator(kubeconfig, { ...(concurrency === undefined ? {} : { METROX_CONCURRENCY: concurrency }), METROX_RESYNC_SECONDS: String(resyncSeconds), ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }), OTEL_TRACES_EXPORTER: 'none' }, operatorMain);
     let peakRss = 0;
     let stopWatching: AbortController | undefined;
     const sampler = setInterval(() => {
