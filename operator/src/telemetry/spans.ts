@@ -1,11 +1,12 @@
 // The operator's own spans, made by hand: it runs as a bundle, which no require hook
 // can instrument. Without a registered tracer provider (no OTEL_* export configured)
 // every span here is the API's no-op and costs next to nothing.
+import { scrubSecrets } from '@metrox/telemetry';
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 
 const tracer = () => trace.getTracer('@metrox/operator');
 
-/** Ends `span` as `work` settles: an error is recorded and sets the ERROR status. */
+/** Ends `span` as `work` settles: an error is recorded (scrubbed) and sets the ERROR status. */
 async function endWith<T>(span: Span, work: Promise<T>, settled?: (value: T | undefined, failed: boolean) => void): Promise<T> {
   try {
     const value = await work;
@@ -13,8 +14,10 @@ async function endWith<T>(span: Span, work: Promise<T>, settled?: (value: T | un
     return value;
   } catch (error) {
     settled?.(undefined, true);
-    span.recordException(error instanceof Error ? error : String(error));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    // Spans leave the process like log lines: their error texts are scrubbed the same way.
+    const message = scrubSecrets(error instanceof Error ? error.message : String(error));
+    span.recordException({ name: error instanceof Error ? error.name : 'Error', message, ...(error instanceof Error && error.stack !== undefined ? { stack: scrubSecrets(error.stack) } : {}) });
+    span.setStatus({ code: SpanStatusCode.ERROR, message });
     throw error;
   } finally {
     span.end();

@@ -1,7 +1,7 @@
 // The operator's logs and traces, started first thing in main.ts: JSON lines through
 // the services' logger (same secret censoring, trace ids inside a span), and tracing
 // from the standard OTEL_* variables.
-import { createLogger, logLevelFromEnv, type Logger } from '@metrox/telemetry';
+import { createLogger, logLevelFromEnv, scrubSecrets, type Logger, type LoggerOptions } from '@metrox/telemetry';
 import { startTracing } from '@metrox/telemetry/tracing';
 import operatorPackage from '../../package.json' with { type: 'json' };
 import { operatorServiceName } from './variables.ts';
@@ -14,9 +14,15 @@ export const plainLog: Log = (level, message, fields = {}) => {
   process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), service: operatorServiceName, msg: message, ...fields })}\n`);
 };
 
+/**
+ * The operator's fields are often error messages, as strings rather than Errors (which
+ * the logger's serializer would scrub): their values are scrubbed like messages. Fields
+ * named like secrets are censored by the logger itself.
+ */
 export function logTo(logger: Logger): Log {
   return (level, message, fields = {}) => {
-    logger[level](fields, message);
+    const scrubbed = Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, typeof value === 'string' ? scrubSecrets(value) : value]));
+    logger[level](scrubbed, message);
   };
 }
 
@@ -25,8 +31,8 @@ export interface OperatorTelemetry {
   log: Log;
 }
 
-/** Throws a clear error for a bad LOG_LEVEL or OTEL_* setting. */
-export function startOperatorTelemetry(env: NodeJS.ProcessEnv = process.env): OperatorTelemetry {
+/** Throws a clear error for a bad LOG_LEVEL or OTEL_* setting. Lines go to stdout unless a test gives a destination. */
+export function startOperatorTelemetry(env: NodeJS.ProcessEnv = process.env, destination?: LoggerOptions['destination']): OperatorTelemetry {
   const level = logLevelFromEnv(env);
   const named = env.OTEL_SERVICE_NAME?.trim();
   const serviceName = named === undefined || named === '' ? operatorServiceName : named;
@@ -35,6 +41,6 @@ export function startOperatorTelemetry(env: NodeJS.ProcessEnv = process.env): Op
     ...(env.POD_NAMESPACE ? { 'k8s.namespace.name': env.POD_NAMESPACE } : {}),
   };
   startTracing({ serviceName: operatorServiceName, serviceVersion: operatorPackage.version, attributes, env });
-  const logger = createLogger({ serviceName, serviceVersion: operatorPackage.version, level, sync: true });
+  const logger = createLogger({ serviceName, serviceVersion: operatorPackage.version, level, sync: true, ...(destination === undefined ? {} : { destination }) });
   return { logger, log: logTo(logger) };
 }

@@ -1,7 +1,10 @@
 // The variables the operator's telemetry reads (its configuration's are in
 // install/configuration.ts): documented once, checked against the chart's env.
 
-export const operatorServiceName = 'metrox-operator';
+import { operatorName } from '../install/rbac.ts';
+
+/** service.name of the operator's logs and traces: its Deployment's name. */
+export const operatorServiceName = operatorName;
 
 /** Telemetry variables the operator reads, for its Deployment and README. */
 export const telemetryVariables = {
