@@ -29,13 +29,16 @@ export function inSpan<T>(name: string, attributes: Attributes, work: () => Prom
   return tracer().startActiveSpan(name, { attributes }, (span) => endWith(span, Promise.resolve().then(work)));
 }
 
-/** Attribute names of the reconcile span, also read by the tests. */
+/**
+ * Attribute names of the reconcile span, also read by the tests. Generic, as a
+ * controller runtime's would be: nothing here knows what kind is reconciled.
+ */
 export const reconcileAttributes = {
   namespace: 'k8s.namespace.name',
-  name: 'metrox.metroxservice.name',
-  result: 'metrox.reconcile.result',
-  requeue: 'metrox.reconcile.requeue',
-  requeueAfterMs: 'metrox.reconcile.requeue_after_ms',
+  name: 'reconcile.name',
+  result: 'reconcile.result',
+  requeue: 'reconcile.requeue',
+  requeueAfterMs: 'reconcile.requeue_after_ms',
 } as const;
 
 /**
