@@ -19,6 +19,7 @@ COPY package.json package-lock.json ./
 # npm ci needs the package.json of every workspace the root package.json lists
 # (charts/src/tiltfile.test.ts checks the list); only SOURCE_DIR's sources are copied.
 COPY services/contracts/package.json services/contracts/
+COPY services/telemetry/package.json services/telemetry/
 COPY services/kit/package.json services/kit/
 COPY services/transaction/package.json services/transaction/
 COPY services/payment/package.json services/payment/
@@ -30,6 +31,9 @@ COPY charts/package.json charts/
 COPY test/package.json test/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
+# The telemetry package every component logs through (the services by way of the kit,
+# the operator directly), whatever SOURCE_DIR is.
+COPY --chown=10001:10001 services/telemetry/ services/telemetry/
 # Declared after the install, so every component shares its layer.
 ARG SOURCE_DIR
 ARG ENTRY

@@ -83,8 +83,10 @@ function builds(): Build[] {
 }
 
 /** The operator's environment common to every phase. */
+// No trace export (whether or not a local Jaeger is up): the figures stay comparable
+// across runs and with older builds, and no trace backend shares the two cores.
 function operatorEnv(extra: Record<string, string>): Record<string, string> {
-  return { ...(concurrency === undefined ? {} : { METROX_CONCURRENCY: concurrency }), ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }), ...extra };
+  return { OTEL_TRACES_EXPORTER: 'none', ...(concurrency === undefined ? {} : { METROX_CONCURRENCY: concurrency }), ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }), ...extra };
 }
 
 /** Follows the operator's peak resident memory (the kernel's high-water mark). */

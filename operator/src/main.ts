@@ -1,7 +1,11 @@
 // Entry point of the operator process.
+import { shutdownTelemetry } from '@metrox/telemetry';
 import { loadOperatorConfig } from './install/configuration.ts';
 import { KubeClient, loadConnection } from './controller/kube-client.ts';
-import { jsonLog, startManager } from './controller/manager.ts';
+import { startManager } from './controller/manager.ts';
+import { plainLog, startOperatorTelemetry } from './telemetry/start.ts';
+
+let jsonLog = plainLog;
 
 // A bad setting or a missing kubeconfig is one clear log line and exit code 1, not a stack trace.
 function startupFailed(error: unknown): never {
@@ -11,13 +15,15 @@ function startupFailed(error: unknown): never {
 
 const [config, client] = (() => {
   try {
+    // First: the logger every later line goes through, and tracing.
+    jsonLog = startOperatorTelemetry().log;
     const loaded = loadOperatorConfig();
     return [loaded, new KubeClient(loadConnection(), { maxSockets: Math.max(16, loaded.concurrency * 4) })] as const;
   } catch (error) {
     return startupFailed(error);
   }
 })();
-const manager = await startManager(client, config).catch(startupFailed);
+const manager = await startManager(client, config, jsonLog).catch(startupFailed);
 jsonLog('info', 'metrox operator started', { identity: config.identity, port: config.httpPort, watchNamespace: config.watchNamespace ?? '(all)' });
 
 let shuttingDown = false;
@@ -26,7 +32,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (shuttingDown) return;
     shuttingDown = true;
     jsonLog('info', 'shutting down', { signal });
-    manager.stop().then(
+    // Spans still buffered are exported before the process ends.
+    manager.stop().then(shutdownTelemetry).then(
       () => process.exit(0),
       (error: unknown) => {
         jsonLog('error', 'shutdown failed', { error: String(error) });

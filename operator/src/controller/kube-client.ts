@@ -8,6 +8,7 @@ import { Agent, request, type RequestOptions } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { endRequestSpan, recordResponseStatus, startRequestSpan } from '../telemetry/spans.ts';
 
 export interface KubeConnection {
   server: string;
@@ -141,7 +142,8 @@ export class KubeClient {
       headers['content-type'] = contentType;
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
-    return new Promise<T>((resolve, reject) => {
+    const span = startRequestSpan(method, this.#url, path);
+    return endRequestSpan(span, new Promise<T>((resolve, reject) => {
       const req = request(this.#options(method, path, headers), (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -149,6 +151,7 @@ export class KubeClient {
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
+          recordResponseStatus(span, status);
           let parsed: unknown;
           try {
             parsed = text === '' ? undefined : JSON.parse(text);
@@ -166,7 +169,7 @@ export class KubeClient {
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${path}: no answer in ${timeoutMs} ms`)));
       req.on('error', reject);
       req.end(payload);
-    });
+    }));
   }
 
   /** A GET whose body is returned as bytes (profiles, metrics). */

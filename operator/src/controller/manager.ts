@@ -14,6 +14,7 @@ import { controllerName, operatorMetrics } from './metrics.ts';
 import { Reconciler } from './reconciler.ts';
 import { keyOf, kinds, type KubeObject, type ResourceKind } from './resources.ts';
 import { WorkQueue } from './work-queue.ts';
+import { traceReconcile } from '../telemetry/spans.ts';
 
 type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
@@ -152,7 +153,7 @@ export async function startManager(client: KubeClient, config: OperatorConfig, l
       log('info', 'became leader', { identity: config.identity, fieldManager });
       void (async () => {
         while (!synced() && !stopping) await new Promise((resolve) => setTimeout(resolve, 50));
-        queue.start(handle);
+        queue.start((key) => traceReconcile(key, () => handle(key)));
         for (const object of services.list()) enqueue(object);
         resync = setInterval(() => {
           for (const object of services.list()) enqueue(object);

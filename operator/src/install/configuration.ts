@@ -51,6 +51,7 @@ export const configurationVariables = {
   METROX_LEASE_NAME: 'Name of the leader-election Lease (default: metrox-operator).',
   METROX_LEASE_DURATION_SECONDS: 'Validity of the leader-election Lease without renewal (default: 15).',
   METROX_RENEW_DEADLINE_SECONDS: 'A leader that cannot renew the Lease for this long steps down and exits (default: 10; below the lease duration).',
+  POD_NAMESPACE: 'Namespace of the operator\'s Pod (downward API): the Lease\'s when METROX_OPERATOR_NAMESPACE is unset.',
   POD_NAME: 'Identity in the Lease (default: the host name and process id).',
   METROX_HTTP_PORT: 'Port of /metrics, /healthz and /readyz (default: 8080).',
   METROX_CONCURRENCY: 'Reconciles at once (default: 8).',

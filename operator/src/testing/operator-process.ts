@@ -9,9 +9,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { observabilityEndpoints } from '@metrox/test/observability';
 import { freePort } from '@metrox/test/processes';
 import { bundleOperator } from '../../bundle.ts';
 import { operatorLeaderElectionRole, operatorLeaderElectionRoleBinding, operatorName, operatorRbac } from '../install/rbac.ts';
+import { operatorServiceName } from '../telemetry/variables.ts';
 import { installCrd, mxsClient } from './kube.ts';
 
 // What the image runs: the bundle, built once per test process from the current source.
@@ -73,13 +75,27 @@ export interface OperatorProcess {
   kill(): Promise<void>;
 }
 
+/**
+ * The operator's traces go to the local Jaeger (scripts/observability/up.sh) during the
+ * tests, so a test's reconciles can be looked at there; without one nothing is exported.
+ * Batches leave every half second rather than every five, so a test sees them soon.
+ */
+export function localTracingEnv(): Record<string, string> {
+  try {
+    const { OTEL_EXPORTER_OTLP_ENDPOINT } = observabilityEndpoints();
+    return { OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME: operatorServiceName, OTEL_BSP_SCHEDULE_DELAY: '500' };
+  } catch {
+    return {};
+  }
+}
+
 /** `main` runs another build of the operator (its src/main.ts, say, or an older commit's for a side-by-side benchmark). */
 export async function startOperator(kubeconfig: string, env: Record<string, string> = {}, main?: string): Promise<OperatorProcess> {
   const port = await freePort();
   const logFile = join(mkdtempSync(join(tmpdir(), 'metrox-operator-log-')), 'operator.log');
   const out = openSync(logFile, 'a');
   const child = spawn(nodeBinary, [...operatorNodeFlags, main ?? (await operatorMain())], {
-    env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig, METROX_HTTP_PORT: String(port), METROX_OPERATOR_NAMESPACE: operatorNamespace, METROX_RESYNC_SECONDS: '600', ...env },
+    env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig, METROX_HTTP_PORT: String(port), METROX_OPERATOR_NAMESPACE: operatorNamespace, METROX_RESYNC_SECONDS: '600', ...localTracingEnv(), ...env },
     stdio: ['ignore', out, out],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {

@@ -3,6 +3,7 @@
 // queue (the same arguments the service kit declares, so neither side fails a
 // redeclaration), and bindings for exactly the subscribed event types.
 import amqp from 'amqplib';
+import { inSpan } from '../telemetry/spans.ts';
 import { OwnedByAnotherService } from './ownership.ts';
 
 export interface QueueTopology {
@@ -61,7 +62,15 @@ async function claimQueue(url: string, queue: string, owner: string): Promise<vo
 }
 
 /** Declares the topology of `owner`'s queue (claiming it first). */
-export async function ensureQueueTopology(url: string, topology: QueueTopology, owner: string): Promise<void> {
+export function ensureQueueTopology(url: string, topology: QueueTopology, owner: string): Promise<void> {
+  return inSpan('wiring.broker.ensure', spanAttributes(topology.queue, owner), () => ensureQueueTopologyNow(url, topology, owner));
+}
+
+function spanAttributes(queue: string, owner: string) {
+  return { 'messaging.system': 'rabbitmq', 'messaging.destination.name': queue, 'metrox.owner': owner };
+}
+
+async function ensureQueueTopologyNow(url: string, topology: QueueTopology, owner: string): Promise<void> {
   await claimQueue(url, topology.queue, owner);
   await withChannel(url, async (channel) => {
     await channel.assertExchange(topology.exchange, 'topic', { durable: true });
@@ -74,12 +83,20 @@ export async function ensureQueueTopology(url: string, topology: QueueTopology, 
   });
 }
 
-export async function ensureExchange(url: string, exchange: string): Promise<void> {
+export function ensureExchange(url: string, exchange: string): Promise<void> {
+  return inSpan('wiring.broker.exchange', { 'messaging.system': 'rabbitmq', 'messaging.destination.name': exchange }, () => ensureExchangeNow(url, exchange));
+}
+
+async function ensureExchangeNow(url: string, exchange: string): Promise<void> {
   await withChannel(url, (channel) => channel.assertExchange(exchange, 'topic', { durable: true }));
 }
 
 /** Deletes `owner`'s queues and their owner mark; throws OwnedByAnotherService, deleting nothing, when they are another's. */
-export async function deleteQueues(url: string, queue: string, owner: string): Promise<void> {
+export function deleteQueues(url: string, queue: string, owner: string): Promise<void> {
+  return inSpan('wiring.broker.delete', spanAttributes(queue, owner), () => deleteQueuesNow(url, queue, owner));
+}
+
+async function deleteQueuesNow(url: string, queue: string, owner: string): Promise<void> {
   await claimQueue(url, queue, owner);
   await withChannel(url, async (channel) => {
     await channel.deleteQueue(queue);

@@ -4,6 +4,7 @@
 // (ownership.ts), so a same-named service in another namespace is refused.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { inSpan } from '../telemetry/spans.ts';
 import { mayUse, ownerComment, ownerFromComment, OwnedByAnotherService } from './ownership.ts';
 
 export interface DatabaseGrant {
@@ -95,7 +96,15 @@ async function whileLocked<T>(pool: pg.Pool, name: string, work: (client: pg.Poo
 }
 
 /** Creates (or checks) the role and database of `owner` (`<namespace>/<name>`), marking both as its own. */
-export async function ensureDatabase(pool: pg.Pool, grant: DatabaseGrant, owner: string): Promise<void> {
+export function ensureDatabase(pool: pg.Pool, grant: DatabaseGrant, owner: string): Promise<void> {
+  return inSpan('wiring.database.ensure', spanAttributes(grant, owner), () => ensureDatabaseNow(pool, grant, owner));
+}
+
+function spanAttributes(grant: Omit<DatabaseGrant, 'password'>, owner: string) {
+  return { 'db.system.name': 'postgresql', 'db.namespace': grant.database, 'metrox.owner': owner };
+}
+
+async function ensureDatabaseNow(pool: pg.Pool, grant: DatabaseGrant, owner: string): Promise<void> {
   const role = identifier(grant.role);
   const database = identifier(grant.database);
   await whileLocked(pool, grant.database, async (client) => {
@@ -113,7 +122,11 @@ export async function ensureDatabase(pool: pg.Pool, grant: DatabaseGrant, owner:
 }
 
 /** Drops the database and role of `owner`; throws OwnedByAnotherService, dropping nothing, when they are another's. */
-export async function dropDatabase(pool: pg.Pool, grant: Omit<DatabaseGrant, 'password'>, owner: string): Promise<void> {
+export function dropDatabase(pool: pg.Pool, grant: Omit<DatabaseGrant, 'password'>, owner: string): Promise<void> {
+  return inSpan('wiring.database.drop', spanAttributes(grant, owner), () => dropDatabaseNow(pool, grant, owner));
+}
+
+async function dropDatabaseNow(pool: pg.Pool, grant: Omit<DatabaseGrant, 'password'>, owner: string): Promise<void> {
   await whileLocked(pool, grant.database, async (client) => {
     await assertOwnership(client, grant, owner);
     await client.query(`DROP DATABASE IF EXISTS ${identifier(grant.database)} WITH (FORCE)`);

@@ -1,5 +1,6 @@
 // Service configuration from the environment, parsed once at start-up. A bad value
 // stops the process with a message naming the variable, never a late surprise.
+import { logLevels } from '@metrox/telemetry';
 import { z } from 'zod';
 import type { AdmissionLimits } from './http/admission.ts';
 import { parseFaultRoutes, type HttpFaults } from './http/faults.ts';
@@ -15,7 +16,7 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: port.optional(),
   GRPC_PORT: port.optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
   DATABASE_URL: z.string().min(1).optional(),
   // Above the default prefetch (16), so consumers alone never take every connection from requests.
   DATABASE_POOL_MAX: positive.default(24),

@@ -1,8 +1,8 @@
 // @metrox/kit: what every MetroX service is built from. See README.md.
 export { createService, runService, type Kit, type Service, type ServiceDefinition } from './service.ts';
 export { loadConfig, type KitConfig, type BrokerConfig } from './config.ts';
-export { createLogger, traceFields, type Logger } from './log/logger.ts';
-export { scrubSecrets } from './log/scrub.ts';
+// The logger and its secret scrubbing are shared with the operator (@metrox/telemetry).
+export { createLogger, scrubSecrets, traceFields, type Logger } from '@metrox/telemetry';
 export { createMetrics, latencyBuckets, type KitMetrics, type ConsumeOutcome } from './metrics/registry.ts';
 export { HttpProblem, toProblem, problemContentType, problemSchema, type ProblemDetails } from './http/problem.ts';
 export { problemResponse, problemResponses } from './http/openapi.ts';
@@ -28,4 +28,4 @@ export { OutboxRelay } from './messaging/relay.ts';
 export { RetryableError } from './messaging/retry.ts';
 export { startInbox, handleDelivery, type EventHandler, type EventHandlers, type EventContext, type PreparedEventHandler, type PrepareContext } from './messaging/inbox.ts';
 export { startTelemetry, type TelemetryOptions } from './telemetry/sdk.ts';
-export { shutdownTelemetry } from './telemetry/shutdown.ts';
+export { shutdownTelemetry } from '@metrox/telemetry';

@@ -10,14 +10,14 @@ import { untilAvailable } from './startup.ts';
 import { createPool, isDatabaseReachable, withTransaction, type Pool, type Tx } from './db/pool.ts';
 import { createGrpcServer, type GrpcServer } from './grpc/server.ts';
 import { createHttpServer, type ReadinessCheck } from './http/server.ts';
-import { createLogger, type Logger } from './log/logger.ts';
+import { createLogger, type Logger } from '@metrox/telemetry';
 import { createMetrics, type KitMetrics } from './metrics/registry.ts';
 import type { Broker, ConsumerHandle } from './messaging/broker.ts';
 import { createBroker } from './messaging/create-broker.ts';
 import { startInbox, type EventHandlers } from './messaging/inbox.ts';
 import { createOutboxPublisher, type PublishInTransaction } from './messaging/outbox.ts';
 import { OutboxRelay, readOutboxBacklog } from './messaging/relay.ts';
-import { shutdownTelemetry } from './telemetry/shutdown.ts';
+import { shutdownTelemetry } from '@metrox/telemetry';
 
 /** What a service's routes, gRPC handlers and event handlers get to work with. */
 export interface Kit {

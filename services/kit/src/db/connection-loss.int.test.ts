@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { freePort } from '@metrox/test/processes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '@metrox/telemetry';
 import type { Delivery } from '../messaging/broker.ts';
 import { createEnvelope } from '../messaging/envelope.ts';
 import { handleDelivery } from '../messaging/inbox.ts';

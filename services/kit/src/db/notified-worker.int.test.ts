@@ -4,7 +4,7 @@
 // step in progress.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '@metrox/telemetry';
 import { createTestDatabase, eventually, type TestDatabase } from '../testing/infra.ts';
 import { defaultBackoffMs, NotifiedWorker, type NotifiedWorkerOptions, type StepResult } from './notified-worker.ts';
 import { createPool, type Pool } from './pool.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '@metrox/telemetry';
 import { createMetrics, type KitMetrics } from '../metrics/registry.ts';
 import { noAdmissionLimits, overloadedProblem, shedReason, windowDelayMs, type AdmissionLimits, type LoadSignals } from './admission.ts';
 import { createHttpServer } from './server.ts';

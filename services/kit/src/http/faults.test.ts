@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '@metrox/telemetry';
 import { createMetrics } from '../metrics/registry.ts';
 import { faultApplies, noFaults, parseFaultRoutes, type HttpFaults } from './faults.ts';
 import { createHttpServer } from './server.ts';

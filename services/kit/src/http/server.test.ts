@@ -2,7 +2,7 @@
 // service answers for requests its routes do not take, and what /openapi.json says about it.
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '@metrox/telemetry';
 import { createMetrics } from '../metrics/registry.ts';
 import { problemResponses } from './openapi.ts';
 import { HttpProblem } from './problem.ts';

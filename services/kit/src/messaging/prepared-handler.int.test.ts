@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kitMigrations } from '../db/kit-migrations.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool, type Pool } from '../db/pool.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '@metrox/telemetry';
 import { createTestDatabase, type TestDatabase } from '../testing/infra.ts';
 import { sampleTransactionCreated } from '../testing/samples.ts';
 import type { Delivery } from './broker.ts';

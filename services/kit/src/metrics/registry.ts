@@ -4,7 +4,7 @@
 // through OTLP. Histograms carry the trace id as an exemplar (OpenMetrics format).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues, type OpenMetricsContentType } from 'prom-client';
 import { shedReasons } from '../http/admission.ts';
-import { activeTraceFields } from '../log/logger.ts';
+import { activeTraceFields } from '@metrox/telemetry';
 import { boundedRead } from './bounded-read.ts';
 
 /** Bucket bounds of the request-duration histograms, in seconds (the MetroXService API's latency thresholds are these). */

@@ -12,8 +12,7 @@ import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { resourceAttributesFromEnv } from './resource.ts';
-import { registerTelemetryShutdown } from './shutdown.ts';
+import { registerTelemetryShutdown, resourceAttributesFromEnv } from '@metrox/telemetry';
 
 const unobserved = new Set(['/healthz', '/readyz', '/metrics']);
 

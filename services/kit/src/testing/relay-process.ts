@@ -3,7 +3,7 @@
 // the worst place: published, not yet marked.
 import { createBroker } from '../messaging/create-broker.ts';
 import { createPool } from '../db/pool.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '@metrox/telemetry';
 import type { BrokerConfig } from '../config.ts';
 import type { Broker } from '../messaging/broker.ts';
 import { OutboxRelay } from '../messaging/relay.ts';

@@ -7,12 +7,30 @@ import { scrubSecrets } from './scrub.ts';
 
 export type { Logger } from 'pino';
 
+/** The levels LOG_LEVEL may name, most severe first (`silent` logs nothing). */
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** LOG_LEVEL, `info` when unset; anything else is a clear error, not pino's. */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevel {
+  const raw = env.LOG_LEVEL?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return 'info';
+  const level = logLevels.find((name) => name === raw);
+  if (level === undefined) throw new Error(`LOG_LEVEL must be one of ${logLevels.join(', ')}; got "${env.LOG_LEVEL ?? ''}"`);
+  return level;
+}
+
 export interface LoggerOptions {
   serviceName: string;
   serviceVersion: string;
   level?: string;
   /** Where lines go; stdout unless a test wants them. */
   destination?: pino.DestinationStream;
+  /**
+   * Writes each line to stdout before the log call returns, so a line logged right before
+   * process.exit is never lost (a process that logs little, like the operator). Buffered otherwise.
+   */
+  sync?: boolean;
 }
 
 /** The trace fields of a span context, in the names the OpenTelemetry log data model uses. */
@@ -98,7 +116,7 @@ export function createLogger(options: LoggerOptions): Logger {
         },
       },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? pino.destination({ dest: 1, sync: options.sync ?? false }),
   );
   // pino formats a child's bindings once, when the child is made, and with no formatter of
   // ours; children inherit this method, so theirs are censored too.

@@ -1,6 +1,6 @@
 // The preload and the service are separate module graphs at start-up; a process-wide
 // slot lets graceful shutdown flush whatever telemetry the preload started.
-const slot = Symbol.for('metrox.kit.telemetry.shutdown');
+const slot = Symbol.for('metrox.telemetry.shutdown');
 
 type Holder = Record<typeof slot, (() => Promise<void>) | undefined>;
 
