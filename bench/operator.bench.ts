@@ -5,7 +5,7 @@
 //   npm run bench -- operator
 import { readFileSync, writeFileSync } from 'node:fs';
 import { apiVersion, kind, type MetroXService } from '../operator/src/api/metroxservice.ts';
-import { KubeClient, connectionFromKubeconfig } from '../operator/src/controller/kube-client.ts';
+import { KubeClient, connectionFromKubeconfig } from '../operator/src/runtime/kube-client.ts';
 import { waitFor } from '../operator/src/testing/kube.ts';
 import { operatorNodeFlags, operatorTestbed, startOperator } from '../operator/src/testing/operator-process.ts';
 import { machineCpuSeconds } from './machine.ts';

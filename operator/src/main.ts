@@ -1,7 +1,8 @@
 // Entry point of the operator process.
 import { loadOperatorConfig } from './install/configuration.ts';
-import { KubeClient, loadConnection } from './controller/kube-client.ts';
-import { jsonLog, startManager } from './controller/manager.ts';
+import { startManager } from './reconciler/operator.ts';
+import { KubeClient, loadConnection } from './runtime/kube-client.ts';
+import { jsonLog } from './runtime/log.ts';
 
 // A bad setting or a missing kubeconfig is one clear log line and exit code 1, not a stack trace.
 function startupFailed(error: unknown): never {
@@ -18,7 +19,7 @@ const [config, client] = (() => {
   }
 })();
 const manager = await startManager(client, config).catch(startupFailed);
-jsonLog('info', 'metrox operator started', { identity: config.identity, port: config.httpPort, watchNamespace: config.watchNamespace ?? '(all)' });
+jsonLog('info', 'metrox operator started', { identity: config.identity, port: manager.port, watchNamespace: config.watchNamespace ?? '(all)' });
 
 let shuttingDown = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -120,7 +120,3 @@ export async function dropDatabase(pool: pg.Pool, grant: Omit<DatabaseGrant, 'pa
     await client.query(`DROP ROLE IF EXISTS ${identifier(grant.role)}`);
   });
 }
-
-export function databaseUrl(host: string, port: number, grant: DatabaseGrant): string {
-  return `postgres://${encodeURIComponent(grant.role)}:${encodeURIComponent(grant.password)}@${host}:${port}/${encodeURIComponent(grant.database)}`;
-}

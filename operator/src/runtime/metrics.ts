@@ -1,11 +1,9 @@
-// The operator's metrics, named like controller-runtime's so existing dashboards
+// A controller's metrics, named like controller-runtime's so existing dashboards
 // and alerts work unchanged.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { QueueMetrics } from './work-queue.ts';
 
-export const controllerName = 'metroxservice';
-
-export function operatorMetrics() {
+export function controllerMetrics(controllerName: string) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const reconcileTotal = new Counter({
@@ -47,4 +45,4 @@ export function operatorMetrics() {
   return { registry, reconcileTotal, reconcileErrors, reconcileTime, queue, leader };
 }
 
-export type OperatorMetrics = ReturnType<typeof operatorMetrics>;
+export type ControllerMetrics = ReturnType<typeof controllerMetrics>;

@@ -2,7 +2,7 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions
 import type { ControlPlane } from '@metrox/test/control-plane';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind, type MetroXService } from '../api/metroxservice.ts';
-import { KubeClient, connectionFromKubeconfig } from './kube-client.ts';
+import { KubeClient, connectionFromKubeconfig } from '../runtime/kube-client.ts';
 import { eventsAbout, type mxsClient, waitFor } from '../testing/kube.ts';
 import { operatorTestbed, startOperator, type OperatorProcess } from '../testing/operator-process.ts';
 
