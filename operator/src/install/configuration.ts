@@ -61,7 +61,7 @@ export const configurationVariables = {
   METROX_HTTP_PORT: 'Port of /metrics, /healthz and /readyz (default: 8080).',
   METROX_CONCURRENCY: 'Reconciles at once (default: 8).',
   METROX_RESYNC_SECONDS: 'Periodic full resync, from the caches: converged resources cost no API request, SQL or broker connection (default: 600).',
-  METROX_DRIFT_CHECK_SECONDS: 'Postgres and RabbitMQ wiring is verified (and repaired) again this long after its last verification, plus up to 20% spread by service (default: 600).',
+  METROX_DRIFT_CHECK_SECONDS: 'Postgres and RabbitMQ wiring is verified (and repaired) again this long after its last verification, plus up to 20% spread by service; 0 verifies on every reconcile (default: 600).',
   METROX_OTLP_ENDPOINT: 'OTEL_EXPORTER_OTLP_ENDPOINT given to services (default: http://otel-collector.metrox.svc:4318).',
   METROX_CIPHER_IMAGE: 'Image of the cipher sidecar for spec.cipher without an image (default: ghcr.io/metrox/cipher:0.1.0).',
   METROX_POSTGRES_ADMIN_URL: 'Admin connection URL of the platform Postgres; from a Secret. Unset: database wiring reports DatabaseReady=False.',

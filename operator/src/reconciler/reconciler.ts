@@ -72,7 +72,8 @@ export function metroxServiceReconciler(deps: ReconcilerDeps): Reconcile {
     const failures = [database.error, broker.error, applyError].filter((e) => e !== undefined);
     if (failures.length > 0) throw new AggregateError(failures, `${key}: ${failures.map(errorMessage).join('; ')}`);
     // The drift check comes due even when nothing else queues this resource.
-    const dueInMs = status.wiring === undefined ? undefined : nextVerificationInMs(mxs, status.wiring, config.driftCheckSeconds * 1000, now);
+    // (A period of 0 verifies on every reconcile instead, resyncs included.)
+    const dueInMs = status.wiring === undefined || config.driftCheckSeconds === 0 ? undefined : nextVerificationInMs(mxs, status.wiring, config.driftCheckSeconds * 1000, now);
     return dueInMs === undefined ? undefined : { requeueAfterMs: dueInMs + 1000 };
   };
 }
