@@ -7,9 +7,9 @@ const dashboard = JSON.stringify({ panels: Array.from({ length: 50 }, (_, i) => 
 
 describe('compactForCache', () => {
   it('keeps who manages an object and how, not the field sets', () => {
-    const object: KubeObject = { metadata: { name: 'a', managedFields: [{ manager: 'metrox-operator', operation: 'Update', apiVersion: 'v1', time: 't', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } }] } };
-    expect(compactForCache(object, 'Service').metadata.managedFields).toEqual([{ manager: 'metrox-operator', operation: 'Update', subresource: undefined }]);
-    expect(managedByUpdate(object, 'metrox-operator')).toBe(true);
+    const object: KubeObject = { metadata: { name: 'a', managedFields: [{ manager: 'example-operator', operation: 'Update', apiVersion: 'v1', time: 't', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } }] } };
+    expect(compactForCache(object, 'Service').metadata.managedFields).toEqual([{ manager: 'example-operator', operation: 'Update', subresource: undefined }]);
+    expect(managedByUpdate(object, 'example-operator')).toBe(true);
     expect(managedByUpdate(object, 'someone-else')).toBe(false);
   });
 

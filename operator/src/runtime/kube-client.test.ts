@@ -6,7 +6,7 @@ describe('the resource a request path addresses', () => {
     expect(resourceOf('/api/v1/namespaces/shop/secrets/payment-database')).toBe('secrets');
     expect(resourceOf('/api/v1/namespaces/shop/secrets?labelSelector=a%3Db')).toBe('secrets');
     expect(resourceOf('/apis/apps/v1/deployments')).toBe('deployments');
-    expect(resourceOf('/apis/metrox.io/v1alpha1/namespaces/shop/metroxservices/payment/status')).toBe('metroxservices/status');
+    expect(resourceOf('/apis/example.com/v1/namespaces/shop/widgets/blue/status')).toBe('widgets/status');
     expect(resourceOf('/api/v1/namespaces')).toBe('namespaces');
     expect(resourceOf('/api/v1/namespaces/shop')).toBe('namespaces');
     expect(resourceOf('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/x.y')).toBe('customresourcedefinitions');

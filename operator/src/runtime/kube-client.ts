@@ -82,7 +82,7 @@ export function loadConnection(env: Record<string, string | undefined> = process
 }
 
 /**
- * The resource a REST path addresses (`deployments`, `metroxservices/status`), or
+ * The resource a REST path addresses (`deployments`, `widgets/status`), or
  * the path itself when it addresses none (`/metrics`). Pure.
  */
 export function resourceOf(path: string): string {
