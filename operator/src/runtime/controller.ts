@@ -112,6 +112,7 @@ export class Controller {
   #server: Server | undefined;
   #resync: NodeJS.Timeout | undefined;
   #started = false;
+  #working = false;
   #stopping = false;
 
   constructor(options: ControllerOptions) {
@@ -163,6 +164,11 @@ export class Controller {
   /** Every informer has listed once (forbidden optional watches aside). */
   synced(): boolean {
     return this.#primary.synced && [...this.#watched.values()].every((w) => w.informer.synced || (w.forbidden && w.watch.optional === true));
+  }
+
+  /** Leading, caches synced, and the workers started (everything cached was queued once). */
+  get working(): boolean {
+    return this.#working;
   }
 
   ready(): boolean {
@@ -321,6 +327,7 @@ export class Controller {
       if (this.#stopping) return;
       this.#queue.start(handle);
       this.requeueAll();
+      this.#working = true;
       const resyncSeconds = this.#options.resyncSeconds ?? 0;
       if (resyncSeconds > 0) {
         this.#resync = setInterval(() => {
