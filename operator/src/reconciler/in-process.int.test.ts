@@ -132,7 +132,7 @@ describe('the reconciler in process, against a real API server, Postgres and Rab
   }
 
   it('a forced resync of converged services sends no API request, runs no SQL and opens no broker connection', async () => {
-    const { manager, client } = await operator(`quiet-${suffix}`, { METROX_DRIFT_CHECK_SECONDS: '0' });
+    const { manager, client } = await operator(`quiet-${suffix}`);
     try {
       const names = [`quiet-a-${suffix}`, `quiet-b-${suffix}`, `quiet-c-${suffix}`];
       for (const name of names) await wiredService(name, manager);
