@@ -83,7 +83,11 @@ export interface ControllerOptions {
   /** Namespace to watch; undefined watches all. */
   namespace?: string | undefined;
   concurrency?: number | undefined;
-  /** Every primary object is queued again this often (0: never). */
+  /**
+   * Every primary object is queued again this often (0: never), the keys spread
+   * evenly over the first half of the period, so a large fleet's resync never
+   * queues them all at once (which would hold up changes behind it).
+   */
   resyncSeconds?: number | undefined;
   /** Without it, this process leads at once. */
   leaderElection?: LeaderElectionSettings | undefined;
@@ -111,6 +115,7 @@ export class Controller {
   readonly #elector: LeaderElector | undefined;
   #server: Server | undefined;
   #resync: NodeJS.Timeout | undefined;
+  #drip: NodeJS.Timeout | undefined;
   #started = false;
   #working = false;
   #stopping = false;
@@ -219,6 +224,7 @@ export class Controller {
     if (this.#stopping) return;
     this.#stopping = true;
     if (this.#resync !== undefined) clearInterval(this.#resync);
+    if (this.#drip !== undefined) clearInterval(this.#drip);
     await this.#queue.shutdown();
     await this.#elector?.release();
     await Promise.all([this.#primary, ...[...this.#watched.values()].map((w) => w.informer)].map((i) => i.stop()));
@@ -300,6 +306,22 @@ export class Controller {
     };
   }
 
+  /** Queues every primary key in equal batches, one a second, over `spreadMs`. */
+  #spreadResync(spreadMs: number): void {
+    if (this.#drip !== undefined) clearInterval(this.#drip);
+    const keys = this.#primary.list().map(keyOf);
+    const size = resyncBatchSize(keys.length, spreadMs, 1000);
+    let next = 0;
+    const drip = () => {
+      for (const key of keys.slice(next, next + size)) this.#queue.add(key);
+      next += size;
+      if (next >= keys.length && this.#drip !== undefined) clearInterval(this.#drip);
+    };
+    this.#drip = setInterval(drip, 1000);
+    this.#drip.unref();
+    drip();
+  }
+
   #lead(): void {
     const election = this.#options.leaderElection;
     if (election !== undefined) {
@@ -331,12 +353,18 @@ export class Controller {
       const resyncSeconds = this.#options.resyncSeconds ?? 0;
       if (resyncSeconds > 0) {
         this.#resync = setInterval(() => {
-          this.requeueAll();
+          this.#spreadResync(resyncSeconds * 500);
         }, resyncSeconds * 1000);
         this.#resync.unref();
       }
     })();
   }
+}
+
+/** Keys per batch so that `count` keys, one batch every `stepMs`, take at most `spreadMs` (pure). */
+export function resyncBatchSize(count: number, spreadMs: number, stepMs: number): number {
+  const batches = Math.max(1, Math.floor(spreadMs / stepMs));
+  return Math.max(1, Math.ceil(count / batches));
 }
 
 function kindKey(kind: ResourceKind): string {

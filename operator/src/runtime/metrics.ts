@@ -28,6 +28,13 @@ export function controllerMetrics(controllerName: string) {
   const depth = new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: ['name', 'controller'], registers: [registry] });
   const adds = new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: ['name', 'controller'], registers: [registry] });
   const retries = new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: ['name', 'controller'], registers: [registry] });
+  const queueDuration = new Histogram({
+    name: 'workqueue_queue_duration_seconds',
+    help: 'How long in seconds an item stays in workqueue before being requested',
+    labelNames: ['name', 'controller'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    registers: [registry],
+  });
   const leader = new Gauge({ name: 'leader_election_master_status', help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master.', labelNames: ['name'], registers: [registry] });
   const labels = { name: controllerName, controller: controllerName };
   const queue: QueueMetrics = {
@@ -39,6 +46,9 @@ export function controllerMetrics(controllerName: string) {
     },
     retried: () => {
       retries.inc(labels);
+    },
+    waited: (seconds) => {
+      queueDuration.observe(labels, seconds);
     },
   };
   depth.set(labels, 0);
