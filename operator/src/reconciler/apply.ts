@@ -6,19 +6,20 @@ import type pg from 'pg';
 import { fieldManager, finalizer, databaseName } from '../api/defaults.ts';
 import type { Condition, MetroXService, MetroXServiceStatus, WiringRecord } from '../api/metroxservice.ts';
 import type { OperatorConfig } from '../install/configuration.ts';
-import { renderDatabaseSecret } from '../render/database-secret.ts';
+import { encodedPassword, passwordKey, renderDatabaseSecret, storedPassword, type DatabaseAccess } from '../render/database-secret.ts';
+import { childNames } from '../render/names.ts';
 import type { DesiredObject } from '../render/index.ts';
-import { managedByUpdate } from '../runtime/cache-shape.ts';
+import { digest, managedByUpdate } from '../runtime/cache-shape.ts';
 import type { ReconcileContext } from '../runtime/controller.ts';
 import { KubeApiError, type MetadataAnswer } from '../runtime/kube-client.ts';
 import { errorMessage, type Log } from '../runtime/log.ts';
 import { applyOwnership, type ManagedFieldsEntry } from '../runtime/managed-fields.ts';
 import { collectionPath, kindOf, objectPath, type KubeObject, type ResourceKind } from '../runtime/resources.ts';
 import { deleteQueues, ensureExchange, ensureQueueTopology } from '../wiring/broker.ts';
-import { dropDatabase, ensureDatabase } from '../wiring/database.ts';
+import { dropDatabase, ensureDatabase, generatePassword } from '../wiring/database.ts';
 import { OwnedByAnotherService, ownerOf } from '../wiring/ownership.ts';
 import { transitions, type ConditionInput } from './conditions.ts';
-import { brokerFailed, brokerReady, databaseFailed, databaseReady, type BrokerWiring, type ChildWrite, type DatabaseWiring } from './decide.ts';
+import { brokerFailed, brokerReady, databaseFailed, databaseReady, databaseWiringHash, type BrokerWiring, type ChildWrite, type DatabaseWiring } from './decide.ts';
 import { kinds } from './kinds.ts';
 import { transitionEvent } from './transition-event.ts';
 
@@ -47,29 +48,47 @@ export async function addFinalizer(context: ReconcileContext, mxs: MetroXService
   }, 'application/merge-patch+json');
 }
 
-export async function wireDatabase(context: ReconcileContext, deps: ApplyDeps, mxs: MetroXService, wiring: DatabaseWiring, hash: string, now: Date): Promise<Wired> {
+/**
+ * The database Secret's password: a new one in a new Secret, or the existing
+ * Secret's, read from the API server (the cache holds only its digest). Only
+ * wiring that is due reads it, so a resync reads nothing.
+ */
+async function databasePassword(context: ReconcileContext, mxs: MetroXService, access: Omit<DatabaseAccess, 'password'>, createSecret: boolean): Promise<string> {
+  const namespace = mxs.metadata.namespace ?? '';
+  const name = childNames.databaseSecret(mxs.metadata.name);
+  if (!createSecret) {
+    const stored = storedPassword(await context.client.get<KubeObject>(objectPath(kinds.Secret, namespace, name)));
+    if (stored === undefined) throw new Error(`Secret ${name} has no ${passwordKey}`);
+    return stored;
+  }
+  const password = generatePassword();
+  const secret = renderDatabaseSecret(mxs, { ...access, password });
+  await context.write(kinds.Secret, namespace, name, () => context.client.request<KubeObject>('POST', collectionPath(kinds.Secret, namespace), secret)).catch((error: unknown) => {
+    if (error instanceof KubeApiError && error.status === 409) throw new Error(`Secret ${name} appeared concurrently; retrying`, { cause: error });
+    throw error;
+  });
+  return password;
+}
+
+export async function wireDatabase(context: ReconcileContext, deps: ApplyDeps, mxs: MetroXService, wiring: DatabaseWiring, now: Date): Promise<Wired> {
   const { postgres } = deps.config;
   const { namespace = '', name } = mxs.metadata;
   if (postgres === undefined || deps.pool === undefined) throw new Error('database wiring asked for without a Postgres configured');
-  const secret = renderDatabaseSecret(mxs, { host: postgres.serviceHost, port: postgres.servicePort, database: wiring.database, role: wiring.role, password: wiring.password });
+  let password: string;
   try {
-    if (wiring.createSecret) {
-      await context.write(kinds.Secret, namespace, secret.metadata.name, () => context.client.request<KubeObject>('POST', collectionPath(kinds.Secret, namespace), secret)).catch((error: unknown) => {
-        if (error instanceof KubeApiError && error.status === 409) throw new Error(`Secret ${secret.metadata.name} appeared concurrently; retrying`, { cause: error });
-        throw error;
-      });
-    }
+    password = await databasePassword(context, mxs, { host: postgres.serviceHost, port: postgres.servicePort, database: wiring.database, role: wiring.role }, wiring.createSecret);
   } catch (error) {
     return { condition: databaseFailed('DatabaseError', errorMessage(error)), error };
   }
   try {
-    await ensureDatabase(deps.pool, wiring, ownerOf(namespace, name));
+    await ensureDatabase(deps.pool, { database: wiring.database, role: wiring.role, password }, ownerOf(namespace, name));
   } catch (error) {
     // A settled conflict, not an outage: reported, not retried with backoff (the drift check looks again).
     if (error instanceof OwnedByAnotherService) return { condition: databaseFailed('DatabaseOwnedByAnotherService', error.message) };
     return { condition: databaseFailed('DatabaseUnreachable', `Postgres: ${errorMessage(error)}`), error };
   }
-  return { condition: databaseReady(wiring, secret.metadata.name), record: verified(hash, now) };
+  // Recorded by the digest the cache will hold of the Secret's password.
+  return { condition: databaseReady(wiring, childNames.databaseSecret(name)), record: verified(databaseWiringHash(mxs, digest(encodedPassword(password))), now) };
 }
 
 export async function wireBroker(deps: ApplyDeps, mxs: MetroXService, wiring: BrokerWiring, hash: string, now: Date): Promise<Wired> {

@@ -17,7 +17,7 @@ const spec: MetroXServiceSpecInput = { image: 'img:1', database: { name: 'paymen
 
 /** The status a successful wiring at `at` leaves behind. */
 function wiredAt(at: Date): MetroXServiceStatus {
-  const database = databaseStep(service(spec), config, 'secret-pw', 'unused', at);
+  const database = databaseStep(service(spec), config, 'sha256:password', at);
   const broker = brokerStep(service(spec), config, at);
   if (database.kind !== 'wire' || broker.kind !== 'wire') throw new Error('expected wiring to be asked for');
   const verifiedAt = at.toISOString().replace(/\.\d+Z$/, 'Z');
@@ -32,33 +32,33 @@ function wiredAt(at: Date): MetroXServiceStatus {
 }
 
 describe('database wiring', () => {
-  it('is asked for, creating the Secret with the new password, when no Secret exists yet', () => {
-    const step = databaseStep(service(spec), config, undefined, 'fresh', t0);
-    expect(step).toMatchObject({ kind: 'wire', wiring: { database: 'payments', role: 'payments', password: 'fresh', createSecret: true } });
+  it('is asked for, creating the Secret, when no Secret exists yet', () => {
+    const step = databaseStep(service(spec), config, undefined, t0);
+    expect(step).toMatchObject({ kind: 'wire', wiring: { database: 'payments', role: 'payments', createSecret: true } });
   });
 
   it('is skipped when the recorded wiring matches and its drift check is not due', () => {
-    const step = databaseStep(service(spec, wiredAt(t0)), config, 'secret-pw', 'unused', minutes(9));
+    const step = databaseStep(service(spec, wiredAt(t0)), config, 'sha256:password', minutes(9));
     expect(step).toMatchObject({ kind: 'done', condition: { type: 'DatabaseReady', status: 'True', reason: 'DatabaseProvisioned' } });
   });
 
   it('is asked for again once the drift-check period (and its spread) passed', () => {
-    expect(databaseStep(service(spec, wiredAt(t0)), config, 'secret-pw', 'unused', minutes(12)).kind).toBe('wire');
+    expect(databaseStep(service(spec, wiredAt(t0)), config, 'sha256:password', minutes(12)).kind).toBe('wire');
   });
 
-  it('is asked for again when the Secret holds another password than the one wired', () => {
-    expect(databaseStep(service(spec, wiredAt(t0)), config, 'rotated', 'unused', minutes(1)).kind).toBe('wire');
+  it('is asked for again when the Secret holds another password than the one wired (by its digest)', () => {
+    expect(databaseStep(service(spec, wiredAt(t0)), config, 'sha256:rotated', minutes(1)).kind).toBe('wire');
   });
 
   it('is asked for again while the last attempt failed, whatever was recorded', () => {
     const status = wiredAt(t0);
     status.conditions = status.conditions?.map((c) => (c.type === 'DatabaseReady' ? { ...c, status: 'False', reason: 'DatabaseUnreachable' } : c));
-    expect(databaseStep(service(spec, status), config, 'secret-pw', 'unused', minutes(1)).kind).toBe('wire');
+    expect(databaseStep(service(spec, status), config, 'sha256:password', minutes(1)).kind).toBe('wire');
   });
 
   it('reports DatabaseNotConfigured without an admin URL and NoDatabase without spec.database', () => {
-    expect(databaseStep(service(spec), loadOperatorConfig({}), undefined, 'x', t0)).toMatchObject({ kind: 'none', condition: { status: 'False', reason: 'DatabaseNotConfigured' } });
-    expect(databaseStep(service({ image: 'img:1' }), config, undefined, 'x', t0)).toMatchObject({ kind: 'none', condition: { status: 'True', reason: 'NoDatabase' } });
+    expect(databaseStep(service(spec), loadOperatorConfig({}), undefined, t0)).toMatchObject({ kind: 'none', condition: { status: 'False', reason: 'DatabaseNotConfigured' } });
+    expect(databaseStep(service({ image: 'img:1' }), config, undefined, t0)).toMatchObject({ kind: 'none', condition: { status: 'True', reason: 'NoDatabase' } });
   });
 });
 

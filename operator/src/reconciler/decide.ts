@@ -54,12 +54,15 @@ export function renderContext(mxs: MetroXService, config: WiringConfig & { broke
 
 // ---- Wiring: what to do in Postgres and RabbitMQ ----
 
-/** The database wiring asked for; `password` is the Secret's (or a new one the Secret is to be created with). */
+/** The database wiring asked for. */
 export interface DatabaseWiring {
   database: string;
   role: string;
-  password: string;
-  /** The Secret does not exist yet: create it (before the role, so a crash in between loses nothing). */
+  /**
+   * No Secret yet: create one with a new password (before the role, so a crash in
+   * between loses nothing). Otherwise the password is read from the Secret (the
+   * cache holds only its digest), which stays the source of truth for it.
+   */
   createSecret: boolean;
 }
 
@@ -74,6 +77,7 @@ export interface BrokerWiring {
 /** One piece of wiring: not applicable (a condition says why), to do, or already done. */
 export type WiringStep<T> =
   | { kind: 'none'; condition: ConditionInput }
+  /** `hash`: the digest to record once wired (empty when it depends on a password still to be made: apply computes it). */
   | { kind: 'wire'; wiring: T; hash: string }
   | { kind: 'done'; record: WiringRecord; condition: ConditionInput };
 
@@ -107,17 +111,25 @@ function alreadyWired(stored: MetroXServiceStatus | undefined, piece: 'database'
   return { record, condition: { type, status: previous.status, reason: previous.reason, message: previous.message } };
 }
 
-export function databaseStep(mxs: MetroXService, config: WiringConfig, storedPassword: string | undefined, newPassword: string, now: Date): WiringStep<DatabaseWiring> {
+/** The digest of a database wiring: its names, owner, and the password (by the digest the cache holds). */
+export function databaseWiringHash(mxs: MetroXService, passwordDigest: string): string {
+  const db = databaseName(mxs.metadata.name, mxs.spec);
+  return wiringHash({ database: db, role: db, owner: ownerKey(mxs), password: passwordDigest });
+}
+
+/** `passwordDigest`: the digest of the database Secret's password as cached, undefined without a Secret. */
+export function databaseStep(mxs: MetroXService, config: WiringConfig, passwordDigest: string | undefined, now: Date): WiringStep<DatabaseWiring> {
   if (mxs.spec.database === undefined) return { kind: 'none', condition: condition('DatabaseReady', true, 'NoDatabase', 'The service asks for no database.') };
   if (config.postgres === undefined) {
     return { kind: 'none', condition: condition('DatabaseReady', false, 'DatabaseNotConfigured', 'The operator has no platform Postgres configured: set METROX_POSTGRES_ADMIN_URL on the operator.') };
   }
   const db = databaseName(mxs.metadata.name, mxs.spec);
-  const password = storedPassword ?? newPassword;
-  const hash = wiringHash({ database: db, role: db, owner: ownerKey(mxs), password });
-  const done = storedPassword === undefined ? undefined : alreadyWired(mxs.status, 'database', hash, now, config.driftCheckSeconds * 1000, mxs.metadata.uid ?? '');
+  const wiring = { database: db, role: db, createSecret: passwordDigest === undefined };
+  if (passwordDigest === undefined) return { kind: 'wire', hash: '', wiring };
+  const hash = databaseWiringHash(mxs, passwordDigest);
+  const done = alreadyWired(mxs.status, 'database', hash, now, config.driftCheckSeconds * 1000, mxs.metadata.uid ?? '');
   if (done !== undefined) return { kind: 'done', ...done };
-  return { kind: 'wire', hash, wiring: { database: db, role: db, password, createSecret: storedPassword === undefined } };
+  return { kind: 'wire', hash, wiring };
 }
 
 export function brokerStep(mxs: MetroXService, config: WiringConfig, now: Date): WiringStep<BrokerWiring> {

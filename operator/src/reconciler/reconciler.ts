@@ -3,9 +3,8 @@
 // status (status.wiring) and compared on the next pass, so a converged resource
 // costs no API request, SQL statement or broker connection until its drift check
 // is due. Errors go back to the queue with context.
-import { generatePassword } from '../wiring/database.ts';
 import { renderChildren } from '../render/index.ts';
-import { storedPassword } from '../render/database-secret.ts';
+import { passwordData } from '../render/database-secret.ts';
 import type { Reconcile, ReconcileContext, ReconcileResult } from '../runtime/controller.ts';
 import { errorMessage } from '../runtime/log.ts';
 import { nextStatus } from './conditions.ts';
@@ -42,9 +41,9 @@ export function metroxServiceReconciler(deps: ReconcilerDeps): Reconcile {
       return undefined; // The update comes back through the informer.
     }
 
-    const databasePlan = databaseStep(mxs, config, storedPassword(observed.databaseSecret), generatePassword(), now);
+    const databasePlan = databaseStep(mxs, config, passwordData(observed.databaseSecret), now);
     const brokerPlan = brokerStep(mxs, config, now);
-    const database = await wire(databasePlan, (wiring, hash) => wireDatabase(context, deps, mxs, wiring, hash, now));
+    const database = await wire(databasePlan, (wiring) => wireDatabase(context, deps, mxs, wiring, now));
     const broker = await wire(brokerPlan, (wiring, hash) => wireBroker(deps, mxs, wiring, hash, now));
 
     const desired = renderChildren(mxs, renderContext(mxs, config, observed.serviceMonitors));

@@ -20,10 +20,20 @@ export function databaseUrl(access: DatabaseAccess): string {
 /** The key of the password in the Secret (base64 in `data`, as the API server returns it). */
 export const passwordKey = 'PGPASSWORD';
 
-/** The password a cached database Secret holds, or undefined. */
+/** The password value of a database Secret's `data` (base64, or its digest in a cache), or undefined. */
+export function passwordData(secret: Record<string, unknown> | undefined): string | undefined {
+  return (secret?.data as Record<string, string> | undefined)?.[passwordKey];
+}
+
+/** The password a database Secret read from the API server holds, or undefined. */
 export function storedPassword(secret: Record<string, unknown> | undefined): string | undefined {
-  const encoded = (secret?.data as Record<string, string> | undefined)?.[passwordKey];
+  const encoded = passwordData(secret);
   return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
+}
+
+/** The password as the Secret's `data` holds it. */
+export function encodedPassword(password: string): string {
+  return Buffer.from(password).toString('base64');
 }
 
 export function renderDatabaseSecret(mxs: MetroXService, access: DatabaseAccess): DesiredObject {

@@ -26,8 +26,16 @@ describe('compactForCache', () => {
     expect(desired.data['a.json']).toBe(dashboard);
   });
 
+  it('holds Secret values as digests too, so the cache keeps no credentials', () => {
+    const secret: KubeObject = { metadata: { name: 's' }, data: { PASSWORD: 'c2VjcmV0' } };
+    expect(compactForCache(secret, 'Secret').data).toEqual({ PASSWORD: digest('c2VjcmV0') });
+    const desired = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { PASSWORD: 'c2VjcmV0' } };
+    const { apiVersion: _a, kind: _k, ...fields } = comparableDesired(desired);
+    expect(contains(secret, fields)).toBe(true);
+  });
+
   it('leaves the values of other kinds alone', () => {
-    const secret: KubeObject = { metadata: { name: 's' }, data: { PGPASSWORD: 'c2VjcmV0' } };
-    expect(compactForCache(secret, 'Secret').data).toEqual({ PGPASSWORD: 'c2VjcmV0' });
+    const other: KubeObject = { metadata: { name: 'o' }, data: { value: 'plain' } };
+    expect(compactForCache(other, 'Widget').data).toEqual({ value: 'plain' });
   });
 });
