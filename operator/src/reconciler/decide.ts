@@ -13,25 +13,25 @@ import { condition, type ConditionInput } from './conditions.ts';
 import { kinds } from './kinds.ts';
 import type { Observed } from './observe.ts';
 
-/** What the operator configuration says about one service's wiring. */
-type WiringConfig = Pick<OperatorConfig, 'postgres' | 'broker' | 'otlpEndpoint' | 'cipherImage' | 'driftCheckSeconds'>;
+/** The operator settings the decisions depend on. */
+type DecideConfig = Pick<OperatorConfig, 'postgres' | 'broker' | 'otlpEndpoint' | 'cipherImage' | 'driftCheckSeconds'>;
 
-export function wantsDatabase(mxs: MetroXService, config: WiringConfig): boolean {
+export function wantsDatabase(mxs: MetroXService, config: DecideConfig): boolean {
   return mxs.spec.database !== undefined && config.postgres !== undefined;
 }
 
-export function wantsQueue(mxs: MetroXService, config: WiringConfig): boolean {
+export function wantsQueue(mxs: MetroXService, config: DecideConfig): boolean {
   return config.broker !== undefined && mxs.spec.events.subscribes.length > 0;
 }
 
-export function wantsBroker(mxs: MetroXService, config: WiringConfig): boolean {
+export function wantsBroker(mxs: MetroXService, config: DecideConfig): boolean {
   return config.broker !== undefined && (mxs.spec.events.subscribes.length > 0 || mxs.spec.events.publishes.length > 0);
 }
 
 /** The first step: clean up a deleted resource, add the finalizer, or reconcile. */
 export type FirstStep = 'forget' | 'finalize' | 'addFinalizer' | 'reconcile';
 
-export function firstStep(mxs: MetroXService | undefined, config: WiringConfig): FirstStep {
+export function firstStep(mxs: MetroXService | undefined, config: DecideConfig): FirstStep {
   if (mxs === undefined) return 'forget'; // Deleted: the garbage collector removes the children.
   if (mxs.metadata.deletionTimestamp !== undefined) return (mxs.metadata.finalizers ?? []).includes(finalizer) ? 'finalize' : 'forget';
   const needsFinalizer = wantsDatabase(mxs, config) || wantsQueue(mxs, config);
@@ -39,7 +39,7 @@ export function firstStep(mxs: MetroXService | undefined, config: WiringConfig):
   return 'reconcile';
 }
 
-export function renderContext(mxs: MetroXService, config: WiringConfig & { broker: OperatorConfig['broker'] }, serviceMonitors: boolean): RenderContext {
+export function renderContext(mxs: MetroXService, config: DecideConfig, serviceMonitors: boolean): RenderContext {
   const { name } = mxs.metadata;
   const broker = wantsBroker(mxs, config) && config.broker !== undefined ? { secretName: childNames.brokerSecret(name), exchange: config.broker.exchange } : undefined;
   return {
@@ -118,7 +118,7 @@ export function databaseWiringHash(mxs: MetroXService, passwordDigest: string): 
 }
 
 /** `passwordDigest`: the digest of the database Secret's password as cached, undefined without a Secret. */
-export function databaseStep(mxs: MetroXService, config: WiringConfig, passwordDigest: string | undefined, now: Date): WiringStep<DatabaseWiring> {
+export function databaseStep(mxs: MetroXService, config: DecideConfig, passwordDigest: string | undefined, now: Date): WiringStep<DatabaseWiring> {
   if (mxs.spec.database === undefined) return { kind: 'none', condition: condition('DatabaseReady', true, 'NoDatabase', 'The service asks for no database.') };
   if (config.postgres === undefined) {
     return { kind: 'none', condition: condition('DatabaseReady', false, 'DatabaseNotConfigured', 'The operator has no platform Postgres configured: set METROX_POSTGRES_ADMIN_URL on the operator.') };
@@ -132,7 +132,7 @@ export function databaseStep(mxs: MetroXService, config: WiringConfig, passwordD
   return { kind: 'wire', hash, wiring };
 }
 
-export function brokerStep(mxs: MetroXService, config: WiringConfig, now: Date): WiringStep<BrokerWiring> {
+export function brokerStep(mxs: MetroXService, config: DecideConfig, now: Date): WiringStep<BrokerWiring> {
   const { broker } = config;
   if (!wantsBroker(mxs, config) || broker === undefined) {
     if (broker === undefined && (mxs.spec.events.subscribes.length > 0 || mxs.spec.events.publishes.length > 0)) {
