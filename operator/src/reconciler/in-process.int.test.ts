@@ -131,8 +131,8 @@ describe('the reconciler in process, against a real API server, Postgres and Rab
     return wired;
   }
 
-  it('a forced resync of converged services sends no API request, runs no SQL and opens no broker connection', async () => {
-    const { manager, client } = await operator(`quiet-${suffix}`);
+  it('resyncs of converged services, forced and periodic, send no API request, run no SQL and open no broker connection', async () => {
+    const { manager, client } = await operator(`quiet-${suffix}`, { METROX_RESYNC_SECONDS: '2' });
     try {
       const names = [`quiet-a-${suffix}`, `quiet-b-${suffix}`, `quiet-c-${suffix}`];
       for (const name of names) await wiredService(name, manager);
@@ -144,7 +144,9 @@ describe('the reconciler in process, against a real API server, Postgres and Rab
         brokerConnections: rabbitmq.connections,
       };
       manager.controller.requeueAll();
-      await waitFor('a resync of every service', async () => (await successfulReconciles(manager)) >= before.reconciles + names.length);
+      await waitFor('a forced resync of every service', async () => (await successfulReconciles(manager)) >= before.reconciles + names.length);
+      const forced = await successfulReconciles(manager);
+      await waitFor('a periodic resync of every service', async () => (await successfulReconciles(manager)) >= forced + names.length);
       expect(grown(before.client, clientRequests(client)), logLines.join('\n')).toEqual({});
       expect(grown(before.apiServer, await apiServerRequests(testbed))).toEqual({});
       expect(postgres.bytesToServer - before.sqlBytes).toBe(0);
