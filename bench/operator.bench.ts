@@ -19,7 +19,7 @@ import { endpoints } from '@metrox/test/endpoints';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { apiVersion, kind, type MetroXService } from '../operator/src/api/metroxservice.ts';
-import { KubeClient, connectionFromKubeconfig } from '../operator/src/controller/kube-client.ts';
+import { KubeClient, connectionFromKubeconfig } from '../operator/src/runtime/kube-client.ts';
 import { waitFor } from '../operator/src/testing/kube.ts';
 import { operatorNodeFlags, operatorUser, privateOperatorTestbed, type OperatorProcess } from '../operator/src/testing/operator-process.ts';
 import { removeWiring } from '../operator/src/testing/wiring.ts';

@@ -1,8 +1,8 @@
 // Entry point of the operator process.
 import { shutdownTelemetry } from '@metrox/telemetry';
 import { loadOperatorConfig } from './install/configuration.ts';
-import { KubeClient, loadConnection } from './controller/kube-client.ts';
-import { startManager } from './controller/manager.ts';
+import { startManager } from './reconciler/operator.ts';
+import { KubeClient, loadConnection } from './runtime/kube-client.ts';
 import { plainLog, startOperatorTelemetry } from './telemetry/start.ts';
 
 let jsonLog = plainLog;
@@ -24,7 +24,7 @@ const [config, client] = (() => {
   }
 })();
 const manager = await startManager(client, config, jsonLog).catch(startupFailed);
-jsonLog('info', 'metrox operator started', { identity: config.identity, port: config.httpPort, watchNamespace: config.watchNamespace ?? '(all)' });
+jsonLog('info', 'metrox operator started', { identity: config.identity, port: manager.port, watchNamespace: config.watchNamespace ?? '(all)' });
 
 let shuttingDown = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

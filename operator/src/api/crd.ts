@@ -17,6 +17,18 @@ const conditionSchema: JsonSchema = {
   },
 };
 
+function wiringRecordSchema(what: string): JsonSchema {
+  return {
+    type: 'object',
+    description: what,
+    required: ['hash', 'verifiedAt'],
+    properties: {
+      hash: { type: 'string', maxLength: 64, description: 'Digest of the wiring asked for when it was last done.' },
+      verifiedAt: { type: 'string', format: 'date-time', description: 'When it was last done or verified.' },
+    },
+  };
+}
+
 export const statusSchema: JsonSchema = {
   type: 'object',
   description: 'Observed state, written by the operator.',
@@ -53,6 +65,11 @@ export const statusSchema: JsonSchema = {
       type: 'object',
       description: 'The service\'s Grafana dashboard.',
       properties: { configMapName: { type: 'string', description: 'ConfigMap labelled grafana_dashboard=1.' } },
+    },
+    wiring: {
+      type: 'object',
+      description: 'What the operator last wired in Postgres and RabbitMQ: a resync skips wiring that matches, until its drift check is due.',
+      properties: { database: wiringRecordSchema('The database and role.'), broker: wiringRecordSchema('The exchange, queues and bindings.') },
     },
   },
 };

@@ -256,6 +256,14 @@ export interface MetroXServiceStatus {
   database?: { name: string; secretName: string };
   broker?: { queue: string; boundTypes?: string[] };
   dashboard?: { configMapName: string };
+  /** What the operator last wired outside Kubernetes, so a resync need not do it again. */
+  wiring?: { database?: WiringRecord; broker?: WiringRecord };
+}
+
+/** One piece of wiring (database, broker topology): a digest of what was wired, and when it was last verified. */
+export interface WiringRecord {
+  hash: string;
+  verifiedAt: string;
 }
 
 export interface ObjectMeta {

@@ -20,6 +20,12 @@ export interface OperatorConfig {
   concurrency: number;
   /** Every resource is reconciled again after this long, even without events. */
   resyncSeconds: number;
+  /**
+   * Postgres and RabbitMQ wiring that matches what was recorded is verified again
+   * (and repaired) this long after its last verification, plus up to a fifth more,
+   * spread by object, so a fleet does not re-verify in one burst.
+   */
+  driftCheckSeconds: number;
   otlpEndpoint: string;
   /** Image of the cipher sidecar when a MetroXService enables it without naming one. */
   cipherImage: string;
@@ -55,7 +61,8 @@ export const configurationVariables = {
   POD_NAME: 'Identity in the Lease (default: the host name and process id).',
   METROX_HTTP_PORT: 'Port of /metrics, /healthz and /readyz (default: 8080).',
   METROX_CONCURRENCY: 'Reconciles at once (default: 8).',
-  METROX_RESYNC_SECONDS: 'Periodic full resync (default: 600).',
+  METROX_RESYNC_SECONDS: 'Periodic full resync, from the caches: converged resources cost no API request, SQL or broker connection (default: 600).',
+  METROX_DRIFT_CHECK_SECONDS: 'Postgres and RabbitMQ wiring is verified (and repaired) again this long after its last verification, plus up to 20% spread by service; 0 verifies on every reconcile (default: 600).',
   METROX_OTLP_ENDPOINT: 'OTEL_EXPORTER_OTLP_ENDPOINT given to services (default: http://otel-collector.metrox.svc:4318).',
   METROX_CIPHER_IMAGE: 'Image of the cipher sidecar for spec.cipher without an image (default: ghcr.io/metrox/cipher:0.1.0).',
   METROX_POSTGRES_ADMIN_URL: 'Admin connection URL of the platform Postgres; from a Secret. Unset: database wiring reports DatabaseReady=False.',
@@ -106,6 +113,7 @@ export function loadOperatorConfig(env: Env = process.env): OperatorConfig {
     httpPort: integer(env, 'METROX_HTTP_PORT', 8080),
     concurrency: Math.max(1, integer(env, 'METROX_CONCURRENCY', 8)),
     resyncSeconds: integer(env, 'METROX_RESYNC_SECONDS', 600),
+    driftCheckSeconds: integer(env, 'METROX_DRIFT_CHECK_SECONDS', 600),
     otlpEndpoint: env.METROX_OTLP_ENDPOINT ?? 'http://otel-collector.metrox.svc:4318',
     cipherImage: env.METROX_CIPHER_IMAGE === undefined || env.METROX_CIPHER_IMAGE === '' ? defaultCipherImage : env.METROX_CIPHER_IMAGE,
     postgres,

@@ -1,8 +1,9 @@
 // Least-privilege RBAC of the operator: exactly the verbs its code paths use.
 // Children are created (create), then applied with server-side apply (patch),
 // never deleted one by one except the optional ones (HPA, PDB, the dashboard and
-// SLO-rule ConfigMaps, PrometheusRules) when the spec drops them: owner references let the garbage collector do the rest. Secrets are only
-// read and written by name, never listed or watched.
+// SLO-rule ConfigMaps, PrometheusRules) when the spec drops them: owner references let the garbage collector do the rest. Secrets are
+// listed and watched only with the operator's label selector (RBAC cannot narrow a
+// list by label, so the code does): the cache that replaces a GET per reconcile.
 
 export interface PolicyRule {
   apiGroups: string[];
@@ -21,7 +22,7 @@ export const operatorClusterRules: PolicyRule[] = [
   { apiGroups: ['apps'], resources: ['deployments'], verbs: owned },
   { apiGroups: [''], resources: ['services', 'serviceaccounts'], verbs: owned },
   { apiGroups: [''], resources: ['configmaps'], verbs: [...owned, 'delete'] },
-  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: owned },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: [...owned, 'delete'] },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: [...owned, 'delete'] },
   { apiGroups: ['monitoring.coreos.com'], resources: ['servicemonitors'], verbs: owned },

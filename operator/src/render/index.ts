@@ -3,7 +3,7 @@
 // garbage collector delete it with its MetroXService.
 import { createHash } from 'node:crypto';
 import type { MetroXService } from '../api/metroxservice.ts';
-import { canonicalJson } from '../controller/conditions.ts';
+import { canonicalJson } from './canonical-json.ts';
 import { childNames, commonLabels } from './names.ts';
 import { renderDashboard } from './dashboard.ts';
 import { renderSloRules } from './slo.ts';

@@ -4,10 +4,9 @@
 import { createLogger, logLevelFromEnv, scrubSecrets, type Logger, type LoggerOptions } from '@metrox/telemetry';
 import { startTracing } from '@metrox/telemetry/tracing';
 import operatorPackage from '../../package.json' with { type: 'json' };
+import type { Log } from '../runtime/log.ts';
 import { operatorServiceName } from './variables.ts';
 
-/** How the operator's modules log: one line, a level, a message and fields. */
-export type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
 /** Until the logger exists, and when it cannot be made (a bad LOG_LEVEL): a line of the same shape. */
 export const plainLog: Log = (level, message, fields = {}) => {

@@ -133,7 +133,3 @@ async function dropDatabaseNow(pool: pg.Pool, grant: Omit<DatabaseGrant, 'passwo
     await client.query(`DROP ROLE IF EXISTS ${identifier(grant.role)}`);
   });
 }
-
-export function databaseUrl(host: string, port: number, grant: DatabaseGrant): string {
-  return `postgres://${encodeURIComponent(grant.role)}:${encodeURIComponent(grant.password)}@${host}:${port}/${encodeURIComponent(grant.database)}`;
-}

@@ -11,7 +11,7 @@ import { waitFor } from '../testing/kube.ts';
 import { digest } from './cache-shape.ts';
 import { Informer } from './informer.ts';
 import { KubeClient, connectionFromKubeconfig } from './kube-client.ts';
-import { kinds } from './resources.ts';
+import { builtinKinds } from './resources.ts';
 
 const namespace = 'informer';
 
@@ -28,7 +28,7 @@ describe('the informer survives an API server restart', () => {
     core = cp.kubeConfig.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: namespace } } });
     client = new KubeClient(connectionFromKubeconfig(cp.kubeconfigPath));
-    informer = new Informer(client, kinds.ConfigMap, {
+    informer = new Informer(client, builtinKinds.ConfigMap, {
       namespace,
       onChange: (object, deleted) => changes.push(`${deleted ? 'deleted' : 'changed'} ${object.metadata.name}`),
       onError: (error) => errors.push(String(error)),

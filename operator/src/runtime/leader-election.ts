@@ -2,7 +2,7 @@
 // when the lease is free or expired, renew well before it expires, step down
 // (and stop writing) the moment a renewal fails, release on shutdown.
 import { KubeApiError, type KubeClient } from './kube-client.ts';
-import { kinds, objectPath, collectionPath } from './resources.ts';
+import { builtinKinds, objectPath, collectionPath } from './resources.ts';
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -132,7 +132,7 @@ export class LeaderElector {
 
   async #tryAcquireOrRenew(): Promise<boolean> {
     const { namespace, name, identity, leaseDurationSeconds } = this.#options;
-    const path = objectPath(kinds.Lease, namespace, name);
+    const path = objectPath(builtinKinds.Lease, namespace, name);
     const now = new Date();
     let lease: Lease | undefined;
     try {
@@ -143,8 +143,8 @@ export class LeaderElector {
     const decision = decideLease(lease?.spec, identity, now, leaseDurationSeconds);
     if (decision.action === 'wait') return false;
     if (decision.action === 'create' || lease === undefined) {
-      await this.#client.request('POST', collectionPath(kinds.Lease, namespace), {
-        apiVersion: kinds.Lease.apiVersion,
+      await this.#client.request('POST', collectionPath(builtinKinds.Lease, namespace), {
+        apiVersion: builtinKinds.Lease.apiVersion,
         kind: 'Lease',
         metadata: { name, namespace },
         spec: decision.spec,
@@ -162,7 +162,7 @@ export class LeaderElector {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (!this.#leading) return;
     this.#leading = false;
-    const path = objectPath(kinds.Lease, this.#options.namespace, this.#options.name);
+    const path = objectPath(builtinKinds.Lease, this.#options.namespace, this.#options.name);
     try {
       const lease = await this.#client.get<Lease>(path);
       if (lease.spec.holderIdentity === this.#options.identity) {

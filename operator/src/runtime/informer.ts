@@ -6,7 +6,7 @@
 // (cache-shape.ts), as controller-runtime's cache transforms do.
 import { compactForCache } from './cache-shape.ts';
 import { KubeApiError, type KubeClient, type WatchEvent } from './kube-client.ts';
-import { collectionPath, keyOf, type KubeObject, type ResourceKind } from './resources.ts';
+import { collectionPath, keyOf, newerVersion, type KubeObject, type ResourceKind } from './resources.ts';
 
 export interface InformerOptions {
   namespace?: string | undefined;
@@ -54,6 +54,27 @@ export class Informer {
 
   list(): KubeObject[] {
     return [...this.#store.values()];
+  }
+
+  /**
+   * Takes a full object the API server answered a write with, when it is newer than
+   * the cached one: the next reconcile then starts from what was written, not from
+   * the older copy the watch has not replaced yet (which would write the same thing
+   * twice). Returns whether the cache took it.
+   */
+  observeWritten(object: KubeObject): boolean {
+    const key = keyOf(object);
+    const cached = this.#store.get(key);
+    if (cached === undefined || cached.metadata.uid !== object.metadata.uid || !newerVersion(object.metadata.resourceVersion, cached.metadata.resourceVersion)) return false;
+    this.#store.set(key, compactForCache(object, this.kind.kind));
+    return true;
+  }
+
+  /** Stores a watched or listed object unless the cache holds a newer write of the same one. */
+  #keep(key: string, object: KubeObject): void {
+    const cached = this.#store.get(key);
+    if (cached !== undefined && cached.metadata.uid === object.metadata.uid && newerVersion(cached.metadata.resourceVersion, object.metadata.resourceVersion)) return;
+    this.#store.set(key, object);
   }
 
   /** A method, not a property read: the flag flips while a loop awaits. */
@@ -128,7 +149,7 @@ export class Informer {
       this.#store.delete(key);
       this.#options.onChange(event.object, true);
     } else {
-      this.#store.set(key, event.object);
+      this.#keep(key, event.object);
       this.#options.onChange(event.object, false);
     }
   }
@@ -145,7 +166,7 @@ export class Informer {
     }
     for (const [key, item] of fresh) {
       const old = this.#store.get(key);
-      this.#store.set(key, item);
+      this.#keep(key, item);
       if (old?.metadata.resourceVersion !== item.metadata.resourceVersion) this.#options.onChange(item, false);
     }
     if (!this.#synced) {

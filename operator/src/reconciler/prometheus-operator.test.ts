@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serviceMonitorsServed } from './prometheus-operator.ts';
-import type { KubeObject } from './resources.ts';
+import type { KubeObject } from '../runtime/resources.ts';
 
 const crd = (overrides: { established?: string; served?: boolean; deleting?: boolean } = {}): KubeObject => ({
   metadata: { name: 'servicemonitors.monitoring.coreos.com', ...(overrides.deleting === true ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },

@@ -1,4 +1,5 @@
-// The kinds the operator reads and writes, and their REST paths.
+// Kubernetes object shapes, the built-in kinds a controller commonly manages,
+// and their REST paths. Pure.
 
 export interface ResourceKind {
   apiVersion: string;
@@ -25,8 +26,8 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
-export const kinds = {
-  MetroXService: { apiVersion: 'metrox.io/v1alpha1', kind: 'MetroXService', plural: 'metroxservices' },
+/** Built-in kinds (and the Prometheus Operator's two most common ones). */
+export const builtinKinds = {
   Deployment: { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments' },
   Service: { apiVersion: 'v1', kind: 'Service', plural: 'services' },
   ServiceAccount: { apiVersion: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts' },
@@ -40,8 +41,6 @@ export const kinds = {
   Lease: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', plural: 'leases' },
   CustomResourceDefinition: { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions' },
 } as const satisfies Record<string, ResourceKind>;
-
-export type KindName = keyof typeof kinds;
 
 function prefix(apiVersion: string): string {
   return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
@@ -60,8 +59,9 @@ export function keyOf(object: { metadata: { namespace?: string; name: string } }
   return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 }
 
-export function kindOf(object: { apiVersion?: string; kind?: string }): ResourceKind {
-  const found = Object.values(kinds).find((k) => k.kind === object.kind && k.apiVersion === object.apiVersion);
+/** The kind among `known` an object (a rendered one: list items carry no kind) declares. */
+export function kindOf(object: { apiVersion?: string; kind?: string }, known: Record<string, ResourceKind>): ResourceKind {
+  const found = Object.values(known).find((k) => k.kind === object.kind && k.apiVersion === object.apiVersion);
   if (found === undefined) throw new Error(`unknown kind ${object.apiVersion ?? '?'}/${object.kind ?? '?'}`);
   return found;
 }

@@ -1,11 +1,9 @@
-// The operator's metrics, named like controller-runtime's so existing dashboards
+// A controller's metrics, named like controller-runtime's so existing dashboards
 // and alerts work unchanged.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { QueueMetrics } from './work-queue.ts';
 
-export const controllerName = 'metroxservice';
-
-export function operatorMetrics() {
+export function controllerMetrics(controllerName: string) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const reconcileTotal = new Counter({
@@ -30,6 +28,13 @@ export function operatorMetrics() {
   const depth = new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: ['name', 'controller'], registers: [registry] });
   const adds = new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: ['name', 'controller'], registers: [registry] });
   const retries = new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: ['name', 'controller'], registers: [registry] });
+  const queueDuration = new Histogram({
+    name: 'workqueue_queue_duration_seconds',
+    help: 'How long in seconds an item stays in workqueue before being requested',
+    labelNames: ['name', 'controller'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    registers: [registry],
+  });
   const leader = new Gauge({ name: 'leader_election_master_status', help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master.', labelNames: ['name'], registers: [registry] });
   const labels = { name: controllerName, controller: controllerName };
   const queue: QueueMetrics = {
@@ -42,9 +47,12 @@ export function operatorMetrics() {
     retried: () => {
       retries.inc(labels);
     },
+    waited: (seconds) => {
+      queueDuration.observe(labels, seconds);
+    },
   };
   depth.set(labels, 0);
   return { registry, reconcileTotal, reconcileErrors, reconcileTime, queue, leader };
 }
 
-export type OperatorMetrics = ReturnType<typeof operatorMetrics>;
+export type ControllerMetrics = ReturnType<typeof controllerMetrics>;

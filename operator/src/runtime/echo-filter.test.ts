@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { echoKey, WriteEchoes } from './write-echoes.ts';
+import { echoKey, WriteEchoes } from './echo-filter.ts';
 
 const key = echoKey('Deployment', 'shop', 'payment');
 

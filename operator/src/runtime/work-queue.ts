@@ -7,6 +7,8 @@ export interface QueueMetrics {
   depth(value: number): void;
   added(): void;
   retried(): void;
+  /** A worker took a key that had waited this long in the queue. */
+  waited?(seconds: number): void;
 }
 
 export interface WorkQueueOptions {
@@ -25,7 +27,8 @@ export function backoffDelay(failures: number, baseDelayMs: number, maxDelayMs: 
 
 export class WorkQueue {
   readonly #queue: string[] = [];
-  readonly #queued = new Set<string>();
+  /** Queued keys → when they were queued (ms), for the wait metric. */
+  readonly #queued = new Map<string, number>();
   readonly #processing = new Set<string>();
   readonly #dirty = new Set<string>();
   readonly #failures = new Map<string, number>();
@@ -52,7 +55,7 @@ export class WorkQueue {
       return;
     }
     if (this.#queued.has(key)) return;
-    this.#queued.add(key);
+    this.#queued.set(key, performance.now());
     this.#queue.push(key);
     this.#options.metrics?.depth(this.#queue.length);
     this.#pump();
@@ -104,6 +107,8 @@ export class WorkQueue {
     while (!this.#stopped && this.#active < this.#options.concurrency && this.#queue.length > 0) {
       const key = this.#queue.shift();
       if (key === undefined) break;
+      const queuedAt = this.#queued.get(key);
+      if (queuedAt !== undefined) this.#options.metrics?.waited?.((performance.now() - queuedAt) / 1000);
       this.#queued.delete(key);
       this.#processing.add(key);
       this.#active++;

@@ -2,7 +2,7 @@
 // CustomResourceDefinition (pure). The operator watches that one CRD, so
 // ServiceMonitors replace scrape annotations when it is installed later, and the
 // annotations come back when it is removed.
-import type { KubeObject } from './resources.ts';
+import type { KubeObject } from '../runtime/resources.ts';
 
 export const serviceMonitorCrdName = 'servicemonitors.monitoring.coreos.com';
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { withDefaults } from '../api/defaults.ts';
 import type { Condition } from '../api/metroxservice.ts';
 import { renderChildren } from '../render/index.ts';
-import { canonicalJson, condition, mergeConditions, nextStatus, readyCondition, transitions } from './conditions.ts';
+import { canonicalJson } from '../render/canonical-json.ts';
+import { condition, mergeConditions, nextStatus, readyCondition, transitions } from './conditions.ts';
 
 const t0 = '2026-01-01T00:00:00Z';
 const t1 = '2026-01-01T00:05:00Z';
@@ -31,10 +32,10 @@ describe('readyCondition', () => {
 });
 
 describe('condition reasons', () => {
-  it('are CamelCase everywhere the reconciler sets one', () => {
-    const source = readFileSync(new URL('./reconciler.ts', import.meta.url), 'utf8');
+  it('are CamelCase everywhere decide and apply set one', () => {
+    const source = ['./decide.ts', './apply.ts'].map((file) => readFileSync(new URL(file, import.meta.url), 'utf8')).join('\n');
     const reasons = [...source.matchAll(/condition\('\w+', [^,]+, '([^']*)'/g)].map((m) => m[1] ?? '');
-    reasons.push(...[...source.matchAll(/\? '(\w+)' : '(\w+)'/g)].flatMap((m) => [m[1] ?? '', m[2] ?? '']));
+    reasons.push(...[...source.matchAll(/(?:database|broker)Failed\('(\w+)'/g)].map((m) => m[1] ?? ''));
     reasons.push(readyCondition(healthy).reason);
     expect(reasons.length).toBeGreaterThan(10);
     for (const reason of reasons) expect(reason).toMatch(/^[A-Z][a-zA-Z0-9]*$/);

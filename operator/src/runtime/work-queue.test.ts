@@ -190,3 +190,24 @@ describe('WorkQueue', () => {
     expect(seen).toEqual(['a']);
   });
 });
+
+describe('WorkQueue wait metric', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('reports how long each key waited between being queued and taken by a worker', async () => {
+    const waits: number[] = [];
+    const metrics: QueueMetrics = { depth: () => undefined, added: () => undefined, retried: () => undefined, waited: (seconds) => waits.push(seconds) };
+    const queue = new WorkQueue({ concurrency: 1, metrics });
+    queue.add('a');
+    vi.advanceTimersByTime(250);
+    queue.start(() => Promise.resolve(undefined));
+    await settle();
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeCloseTo(0.25, 2);
+  });
+});

@@ -8,7 +8,7 @@ import { Agent, request, type RequestOptions } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { endRequestSpan, recordResponseStatus, startRequestSpan } from '../telemetry/spans.ts';
+import { endRequestSpan, recordResponseStatus, startRequestSpan } from './tracing.ts';
 
 export interface KubeConnection {
   server: string;
@@ -82,6 +82,21 @@ export function loadConnection(env: Record<string, string | undefined> = process
   return connectionFromKubeconfig(join(homedir(), '.kube', 'config'));
 }
 
+/**
+ * The resource a REST path addresses (`deployments`, `widgets/status`), or
+ * the path itself when it addresses none (`/metrics`). Pure.
+ */
+export function resourceOf(path: string): string {
+  const parts = (path.split('?')[0] ?? '').split('/').filter((p) => p !== '');
+  let rest: string[];
+  if (parts[0] === 'api') rest = parts.slice(2);
+  else if (parts[0] === 'apis') rest = parts.slice(3);
+  else return `/${parts.join('/')}`;
+  if (rest[0] === 'namespaces' && rest.length > 2) rest = rest.slice(2);
+  const [resource = '', , subresource] = rest;
+  return subresource === undefined ? resource : `${resource}/${subresource}`;
+}
+
 export interface WatchEvent<T> {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
   object: T;
@@ -105,8 +120,10 @@ export class KubeClient {
   readonly #connection: KubeConnection;
   readonly #agent: Agent;
   readonly #url: URL;
-  /** Write requests sent (POST, PUT, PATCH, DELETE), for the operator's own accounting. */
+  /** Write requests sent (POST, PUT, PATCH, DELETE), for the controller's own accounting. */
   writes = 0;
+  /** Requests sent (watches not included), by `<METHOD> <resource>`: what a quiet controller must not do at rest. */
+  readonly requests = new Map<string, number>();
 
   constructor(connection: KubeConnection, options: { maxSockets?: number } = {}) {
     this.#connection = connection;
@@ -136,6 +153,7 @@ export class KubeClient {
 
   async #send<T>(method: string, path: string, body: unknown, contentType: ContentType, timeoutMs: number, accept: string): Promise<T> {
     if (method !== 'GET') this.writes++;
+    this.#count(method, path);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { accept };
     if (payload !== undefined) {
@@ -172,8 +190,14 @@ export class KubeClient {
     }));
   }
 
+  #count(method: string, path: string): void {
+    const key = `${method} ${resourceOf(path)}`;
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+  }
+
   /** A GET whose body is returned as bytes (profiles, metrics). */
   raw(path: string, timeoutMs = 30_000): Promise<Buffer> {
+    this.#count('GET', path);
     return new Promise<Buffer>((resolve, reject) => {
       const req = request(this.#options('GET', path, { accept: '*/*' }), (res) => {
         const chunks: Buffer[] = [];

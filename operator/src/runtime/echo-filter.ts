@@ -1,7 +1,8 @@
-// Which watch events only echo the operator's own writes. A reconcile that wrote
-// an object already saw the API server's answer; requeueing the owner when the
-// same version comes back through the watch would render and compare for nothing
-// (at 1,000 MetroXServices, half of all reconciles). The watch event may arrive
+// The echo predicate: which watch events only echo the controller's own writes. A
+// reconcile that wrote an object already saw the API server's answer; requeueing
+// the owner when the same version comes back through the watch would render and
+// compare for nothing (for a controller that creates four children per object,
+// half of all reconciles). The watch event may arrive
 // before or after the answer, so events seen while a write is in flight are held
 // until the answer tells whether they were its echo.
 

@@ -7,9 +7,9 @@ const dashboard = JSON.stringify({ panels: Array.from({ length: 50 }, (_, i) => 
 
 describe('compactForCache', () => {
   it('keeps who manages an object and how, not the field sets', () => {
-    const object: KubeObject = { metadata: { name: 'a', managedFields: [{ manager: 'metrox-operator', operation: 'Update', apiVersion: 'v1', time: 't', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } }] } };
-    expect(compactForCache(object, 'Service').metadata.managedFields).toEqual([{ manager: 'metrox-operator', operation: 'Update', subresource: undefined }]);
-    expect(managedByUpdate(object, 'metrox-operator')).toBe(true);
+    const object: KubeObject = { metadata: { name: 'a', managedFields: [{ manager: 'example-operator', operation: 'Update', apiVersion: 'v1', time: 't', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } }] } };
+    expect(compactForCache(object, 'Service').metadata.managedFields).toEqual([{ manager: 'example-operator', operation: 'Update', subresource: undefined }]);
+    expect(managedByUpdate(object, 'example-operator')).toBe(true);
     expect(managedByUpdate(object, 'someone-else')).toBe(false);
   });
 
@@ -26,8 +26,16 @@ describe('compactForCache', () => {
     expect(desired.data['a.json']).toBe(dashboard);
   });
 
+  it('holds Secret values as digests too, so the cache keeps no credentials', () => {
+    const secret: KubeObject = { metadata: { name: 's' }, data: { PASSWORD: 'c2VjcmV0' } };
+    expect(compactForCache(secret, 'Secret').data).toEqual({ PASSWORD: digest('c2VjcmV0') });
+    const desired = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { PASSWORD: 'c2VjcmV0' } };
+    const { apiVersion: _a, kind: _k, ...fields } = comparableDesired(desired);
+    expect(contains(secret, fields)).toBe(true);
+  });
+
   it('leaves the values of other kinds alone', () => {
-    const secret: KubeObject = { metadata: { name: 's' }, data: { PGPASSWORD: 'c2VjcmV0' } };
-    expect(compactForCache(secret, 'Secret').data).toEqual({ PGPASSWORD: 'c2VjcmV0' });
+    const other: KubeObject = { metadata: { name: 'o' }, data: { value: 'plain' } };
+    expect(compactForCache(other, 'Widget').data).toEqual({ value: 'plain' });
   });
 });
