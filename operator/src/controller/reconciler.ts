@@ -8,7 +8,7 @@ import type { Condition, MetroXService, MetroXServiceStatus } from '../api/metro
 import type { OperatorConfig } from '../install/configuration.ts';
 import { childNames, queueName, renderChildren, selectorString, type DesiredObject, type RenderContext } from '../render/index.ts';
 import { adminPool, databaseUrl, dropDatabase, ensureDatabase, generatePassword, type DatabaseGrant } from '../wiring/database.ts';
-import { deleteQueues, ensureExchange, ensureQueueTopology } from '../wiring/broker.ts';
+import { deleteQueues, ensureExchange, ensureQueueTopology, retryPolicyOf } from '../wiring/broker.ts';
 import { OwnedByAnotherService, ownerOf } from '../wiring/ownership.ts';
 import { condition, nextStatus, transitions, type ConditionInput } from './conditions.ts';
 import { comparableDesired, compactForCache, managedByUpdate } from './cache-shape.ts';
@@ -368,7 +368,7 @@ export class Reconciler {
       return { queue: '', boundTypes: [], message: `Exchange ${broker.exchange} exists; the service subscribes to nothing.` };
     }
     try {
-      await ensureQueueTopology(broker.adminUrl, { exchange: broker.exchange, queue, subscribes, previouslyBound: mxs.status?.broker?.boundTypes ?? [] }, ownerOf(mxs.metadata.namespace ?? '', mxs.metadata.name));
+      await ensureQueueTopology(broker.adminUrl, { exchange: broker.exchange, queue, subscribes, previouslyBound: mxs.status?.broker?.boundTypes ?? [], retry: retryPolicyOf(mxs.spec.env) }, ownerOf(mxs.metadata.namespace ?? '', mxs.metadata.name));
     } catch (error) {
       if (error instanceof OwnedByAnotherService) return condition('BrokerReady', false, 'QueueOwnedByAnotherService', error.message);
       throw error;
@@ -393,7 +393,7 @@ export class Reconciler {
       }, unlessOwnedByAnother);
     }
     const queue = mxs.status?.broker?.queue;
-    if (config.broker !== undefined && queue !== undefined && queue !== '') await deleteQueues(config.broker.adminUrl, queue, owner).catch(unlessOwnedByAnother);
+    if (config.broker !== undefined && queue !== undefined && queue !== '') await deleteQueues(config.broker.adminUrl, queue, owner, retryPolicyOf(mxs.spec.env)).catch(unlessOwnedByAnother);
     const finalizers = (mxs.metadata.finalizers ?? []).filter((f) => f !== finalizer);
     await this.#deps.client.request('PATCH', objectPath(kinds.MetroXService, namespace, name), {
       metadata: { finalizers, resourceVersion: mxs.metadata.resourceVersion },

@@ -1,27 +1,71 @@
-// RabbitMQ broker (the default). Topology, declared idempotently by every service:
-//   exchange  <exchange> (topic, durable)           routing key = event type
-//   queue     <consumer> (quorum, durable)          bound to each subscribed type
-//   queue     <consumer>.retry.<ms> (classic)       TTL <ms>, dead-letters back to <consumer>
-//   queue     <consumer>.dlq (quorum, durable)      dead letters, reason in x-metrox-dead-letter-reason
+// RabbitMQ broker (the default). The topology is described once, in
+// @metrox/contracts/broker-topology (exchange, quorum queue bound to each subscribed
+// type, one retry queue per backoff delay, dead-letter queue). Its owner declares it:
+// the operator in a cluster (it also deletes it with the MetroXService), and here the
+// broker only checks that it exists (`topology: 'assert'`, METROX_QUEUE set). Without an
+// operator (local processes, tests) the broker declares the same description itself.
 // Publishing uses a confirm channel: publish() resolves only when the broker confirmed
 // every message. A lost connection is re-established with backoff and consumers resume.
+import { consumerQueues, queueNames, type ConsumerTopology, type RetryPolicy } from '@metrox/contracts/broker-topology';
 import amqp from 'amqplib';
 import type { Logger } from 'pino';
 import { untraced } from '../telemetry/trace-context.ts';
 import { headerNames, reconnectDelayMs, type Broker, type ConsumerHandle, type DeadLetter, type Delivery, type OutgoingMessage, type Settlement, type Subscription } from './broker.ts';
 
+/** Who declares queues and bindings: this process, or an owner outside it (the operator) whose work is only checked. */
+export type TopologyMode = 'declare' | 'assert';
+
 export interface RabbitMqOptions {
   url: string;
   exchange: string;
   logger: Logger;
+  /** Delays of the retry queues (the consumer's backoff). */
+  retry: RetryPolicy;
+  topology?: TopologyMode;
 }
 
 export const rabbitTopology = {
-  queue: (consumer: string) => consumer,
-  retryQueue: (consumer: string, delayMs: number) => `${consumer}.retry.${delayMs}`,
-  deadLetterQueue: (consumer: string) => `${consumer}.dlq`,
+  ...queueNames,
   queueArguments: { 'x-queue-type': 'quorum' },
 } as const;
+
+/** A queue the owner of the topology should have declared is missing: say so, once, plainly. */
+export class TopologyMissingError extends Error {
+  override name = 'TopologyMissingError';
+}
+
+/** Declares a consumer's whole topology (idempotent): what the operator does in a cluster. */
+export async function declareConsumerTopology(channel: amqp.Channel, topology: ConsumerTopology): Promise<void> {
+  await channel.assertExchange(topology.exchange, 'topic', { durable: true });
+  for (const queue of consumerQueues(topology)) await channel.assertQueue(queue.name, { durable: true, arguments: queue.arguments });
+  for (const type of topology.subscribes) await channel.bindQueue(queueNames.queue(topology.queue), topology.exchange, type);
+}
+
+/**
+ * Checks, without declaring anything, that a consumer's exchange and queues exist. A
+ * passive check of a missing queue closes its channel, so each runs on a channel of its
+ * own. (Bindings cannot be checked over AMQP; the operator binds what spec.events says
+ * and the kit's start-up check compares that with the declaration.)
+ */
+export async function assertConsumerTopology(connection: amqp.ChannelModel, topology: ConsumerTopology): Promise<void> {
+  const names = [`exchange ${topology.exchange}`, ...consumerQueues(topology).map((queue) => `queue ${queue.name}`)];
+  for (const name of names) {
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    try {
+      if (name.startsWith('exchange ')) await channel.checkExchange(topology.exchange);
+      else await channel.checkQueue(name.slice('queue '.length));
+    } catch (error) {
+      if ((error as { code?: number }).code !== 404) throw error;
+      throw new TopologyMissingError(
+        `RabbitMQ ${name} does not exist: the operator declares this service's topology (METROX_QUEUE is set) and has not, or declared it for other retry delays (CONSUMER_RETRY_BASE_MS / CONSUMER_RETRY_MAX_MS must be plain values in spec.env)`,
+        { cause: error },
+      );
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+}
 
 interface ActiveConsumer {
   subscription: Subscription;
@@ -51,7 +95,6 @@ export class RabbitMqBroker implements Broker {
   #reconnecting = false;
   #closing = false;
   readonly #consumers = new Set<ActiveConsumer>();
-  readonly #declaredRetryQueues = new Set<string>();
 
   constructor(options: RabbitMqOptions) {
     this.#options = options;
@@ -113,7 +156,6 @@ export class RabbitMqBroker implements Broker {
     if (this.#connection !== connection) return;
     this.#connection = undefined;
     this.#publisher = undefined;
-    this.#declaredRetryQueues.clear();
     for (const consumer of this.#consumers) {
       consumer.channel = undefined;
       consumer.tag = undefined;
@@ -186,32 +228,14 @@ export class RabbitMqBroker implements Broker {
     });
   }
 
-  async #declareConsumerTopology(channel: amqp.Channel, subscription: Subscription): Promise<void> {
-    const queue = rabbitTopology.queue(subscription.consumer);
-    await channel.assertExchange(this.#options.exchange, 'topic', { durable: true });
-    await channel.assertQueue(queue, { durable: true, arguments: rabbitTopology.queueArguments });
-    await channel.assertQueue(rabbitTopology.deadLetterQueue(subscription.consumer), {
-      durable: true,
-      arguments: rabbitTopology.queueArguments,
-    });
-    for (const type of subscription.types) await channel.bindQueue(queue, this.#options.exchange, type);
+  #topologyOf(consumer: string, types: readonly string[]): ConsumerTopology {
+    return { exchange: this.#options.exchange, queue: consumer, subscribes: types, retry: this.#options.retry };
   }
 
-  async #retryQueue(consumer: string, delayMs: number): Promise<string> {
-    const name = rabbitTopology.retryQueue(consumer, delayMs);
-    if (!this.#declaredRetryQueues.has(name)) {
-      await this.#requirePublisher().assertQueue(name, {
-        durable: true,
-        arguments: {
-          'x-queue-type': 'classic',
-          'x-message-ttl': delayMs,
-          'x-dead-letter-exchange': '',
-          'x-dead-letter-routing-key': rabbitTopology.queue(consumer),
-        },
-      });
-      this.#declaredRetryQueues.add(name);
-    }
-    return name;
+  async #declareConsumerTopology(channel: amqp.Channel, connection: amqp.ChannelModel, subscription: Subscription): Promise<void> {
+    const topology = this.#topologyOf(subscription.consumer, subscription.types);
+    if (this.#options.topology === 'assert') await assertConsumerTopology(connection, topology);
+    else await declareConsumerTopology(channel, topology);
   }
 
   async consume(subscription: Subscription, handle: (delivery: Delivery) => Promise<Settlement>): Promise<ConsumerHandle> {
@@ -258,7 +282,7 @@ export class RabbitMqBroker implements Broker {
         }
       }, reconnectDelayMs(1)).unref();
     });
-    await this.#declareConsumerTopology(channel, consumer.subscription);
+    await this.#declareConsumerTopology(channel, connection, consumer.subscription);
     await channel.prefetch(consumer.subscription.prefetch);
     const { consumerTag } = await channel.consume(rabbitTopology.queue(consumer.subscription.consumer), (message) => {
       if (!message) return; // cancelled by the broker (queue deleted): the channel's close restarts it
@@ -280,8 +304,7 @@ export class RabbitMqBroker implements Broker {
     const name = consumer.subscription.consumer;
     try {
       if (settlement.kind === 'retry') {
-        const queue = await this.#retryQueue(name, settlement.delayMs);
-        await this.#send(queue, message.content, { ...headers, [headerNames.attempt]: String(attempt + 1) }, message.properties);
+        await this.#send(rabbitTopology.retryQueue(name, settlement.delayMs), message.content, { ...headers, [headerNames.attempt]: String(attempt + 1) }, message.properties);
       } else if (settlement.kind === 'dead-letter') {
         await this.#send(
           rabbitTopology.deadLetterQueue(name),
@@ -307,7 +330,8 @@ export class RabbitMqBroker implements Broker {
     const channel = await this.#connection.createChannel();
     try {
       const queue = rabbitTopology.deadLetterQueue(consumer);
-      await channel.assertQueue(queue, { durable: true, arguments: rabbitTopology.queueArguments });
+      // Passive: the dead-letter queue is the topology owner's to declare.
+      await channel.checkQueue(queue);
       const letters: DeadLetter[] = [];
       while (letters.length < max) {
         const message = await channel.get(queue, { noAck: false });
