@@ -60,6 +60,9 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
+/** Every variable the kit reads (besides OTEL_*, which the OpenTelemetry SDK reads). */
+export const kitEnvironmentNames: readonly string[] = Object.keys(schema.shape);
+
 export interface KitConfig {
   serviceName: string;
   serviceVersion: string;

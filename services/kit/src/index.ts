@@ -1,6 +1,6 @@
 // @metrox/kit: what every MetroX service is built from. See README.md.
 export { createService, runService, type Kit, type Service, type ServiceDefinition } from './service.ts';
-export { loadConfig, type KitConfig, type BrokerConfig, type InjectedEnvironment } from './config.ts';
+export { loadConfig, kitEnvironmentNames, type KitConfig, type BrokerConfig, type InjectedEnvironment } from './config.ts';
 export { createLogger, traceFields, type Logger } from './log/logger.ts';
 export { scrubSecrets } from './log/scrub.ts';
 export { createMetrics, latencyBuckets, type KitMetrics, type ConsumeOutcome } from './metrics/registry.ts';
