@@ -56,9 +56,14 @@ export function consumerQueues(topology: Pick<ConsumerTopology, 'queue' | 'retry
   return [
     { name: queueNames.queue(queue), arguments: { ...quorum } },
     { name: queueNames.deadLetterQueue(queue), arguments: { ...quorum } },
-    ...retryDelaysMs(topology.retry).map((delayMs) => ({
-      name: queueNames.retryQueue(queue, delayMs),
-      arguments: { 'x-queue-type': 'classic', 'x-message-ttl': delayMs, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queueNames.queue(queue) },
-    })),
+    ...retryDelaysMs(topology.retry).map((delayMs) => retryQueue(queue, delayMs)),
   ];
+}
+
+/** The queue a delivery waits `delayMs` in before it dead-letters back to the consumer's queue. */
+export function retryQueue(queue: string, delayMs: number): QueueDeclaration {
+  return {
+    name: queueNames.retryQueue(queue, delayMs),
+    arguments: { 'x-queue-type': 'classic', 'x-message-ttl': delayMs, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queueNames.queue(queue) },
+  };
 }

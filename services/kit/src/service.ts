@@ -188,17 +188,21 @@ export async function createService(definition: ServiceDefinition): Promise<Serv
       await relay.start();
       const handlers = definition.events?.handlers;
       if (handlers && Object.keys(handlers).length > 0) {
-        inbox = await startInbox({
-          consumer,
-          handlers,
-          pool,
-          broker,
-          publish: kit.publish,
-          logger,
-          metrics,
-          retry: { maxAttempts: config.consumer.maxAttempts, baseDelayMs: config.consumer.retryBaseMs, maxDelayMs: config.consumer.retryMaxMs },
-          prefetch: config.consumer.prefetch,
-        });
+        const startConsumer = () =>
+          startInbox({
+            consumer,
+            handlers,
+            pool,
+            broker,
+            publish: kit.publish,
+            logger,
+            metrics,
+            retry: { maxAttempts: config.consumer.maxAttempts, baseDelayMs: config.consumer.retryBaseMs, maxDelayMs: config.consumer.retryMaxMs },
+            prefetch: config.consumer.prefetch,
+          });
+        // With the operator owning the topology its queues may still be on their way: wait for
+        // them as for Postgres and the broker, then refuse to start, naming what is missing.
+        inbox = config.injected.queue === undefined ? await startConsumer() : await untilAvailable('the broker topology', startConsumer, waiting);
       }
       await http.app.listen({ host: config.host, port: config.httpPort });
       const address = http.app.server.address();

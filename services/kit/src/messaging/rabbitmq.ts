@@ -6,7 +6,7 @@
 // operator (local processes, tests) the broker declares the same description itself.
 // Publishing uses a confirm channel: publish() resolves only when the broker confirmed
 // every message. A lost connection is re-established with backoff and consumers resume.
-import { consumerQueues, queueNames, type ConsumerTopology, type RetryPolicy } from '@metrox/contracts/broker-topology';
+import { consumerQueues, queueNames, retryDelaysMs, retryQueue, type ConsumerTopology, type RetryPolicy } from '@metrox/contracts/broker-topology';
 import amqp from 'amqplib';
 import type { Logger } from 'pino';
 import { untraced } from '../telemetry/trace-context.ts';
@@ -95,6 +95,7 @@ export class RabbitMqBroker implements Broker {
   #reconnecting = false;
   #closing = false;
   readonly #consumers = new Set<ActiveConsumer>();
+  readonly #declaredRetryQueues = new Set<string>();
 
   constructor(options: RabbitMqOptions) {
     this.#options = options;
@@ -156,6 +157,7 @@ export class RabbitMqBroker implements Broker {
     if (this.#connection !== connection) return;
     this.#connection = undefined;
     this.#publisher = undefined;
+    this.#declaredRetryQueues.clear();
     for (const consumer of this.#consumers) {
       consumer.channel = undefined;
       consumer.tag = undefined;
@@ -232,17 +234,36 @@ export class RabbitMqBroker implements Broker {
     return { exchange: this.#options.exchange, queue: consumer, subscribes: types, retry: this.#options.retry };
   }
 
-  async #declareConsumerTopology(channel: amqp.Channel, connection: amqp.ChannelModel, subscription: Subscription): Promise<void> {
-    const topology = this.#topologyOf(subscription.consumer, subscription.types);
-    if (this.#options.topology === 'assert') await assertConsumerTopology(connection, topology);
-    else await declareConsumerTopology(channel, topology);
+  /**
+   * The retry queue for `delayMs`. Sending to a queue that does not exist would drop the
+   * message, so: declared here when this process owns the topology (a delay outside the
+   * configured backoff included), and refused when the operator does and has no such queue.
+   */
+  async #retryQueue(consumer: string, delayMs: number): Promise<string> {
+    const queue = retryQueue(consumer, delayMs);
+    if (this.#declaredRetryQueues.has(queue.name)) return queue.name;
+    if (this.#options.topology === 'assert') {
+      if (!retryDelaysMs(this.#options.retry).includes(delayMs)) {
+        throw new TopologyMissingError(`no retry queue for ${String(delayMs)} ms: the operator declares ${consumer}'s retry queues for the delays of CONSUMER_RETRY_BASE_MS / CONSUMER_RETRY_MAX_MS only`);
+      }
+    } else {
+      await this.#requirePublisher().assertQueue(queue.name, { durable: true, arguments: queue.arguments });
+    }
+    this.#declaredRetryQueues.add(queue.name);
+    return queue.name;
   }
 
   async consume(subscription: Subscription, handle: (delivery: Delivery) => Promise<Settlement>): Promise<ConsumerHandle> {
     const consumer: ActiveConsumer = { subscription, handle, channel: undefined, tag: undefined, starting: undefined, inFlight: new Set(), stopped: false };
     this.#consumers.add(consumer);
     // Not connected now: the (re)connection starts it.
-    if (this.#connection) await this.#ensureConsumer(consumer, this.#connection);
+    if (this.#connection) {
+      await this.#ensureConsumer(consumer, this.#connection).catch((error: unknown) => {
+        // Not started (its topology missing, say): nothing to resume on a reconnect.
+        this.#consumers.delete(consumer);
+        throw error;
+      });
+    }
     return {
       stop: async () => {
         consumer.stopped = true;
@@ -263,6 +284,9 @@ export class RabbitMqBroker implements Broker {
   }
 
   async #startConsumer(consumer: ActiveConsumer, connection: amqp.ChannelModel): Promise<void> {
+    const topology = this.#topologyOf(consumer.subscription.consumer, consumer.subscription.types);
+    // Checked before the consumer's channel exists, so a missing queue leaves nothing open.
+    if (this.#options.topology === 'assert') await assertConsumerTopology(connection, topology);
     const channel = await connection.createChannel();
     channel.on('error', (error: unknown) => {
       this.#options.logger.warn({ err: error, consumer: consumer.subscription.consumer }, 'RabbitMQ consumer channel error');
@@ -282,7 +306,7 @@ export class RabbitMqBroker implements Broker {
         }
       }, reconnectDelayMs(1)).unref();
     });
-    await this.#declareConsumerTopology(channel, connection, consumer.subscription);
+    if (this.#options.topology !== 'assert') await declareConsumerTopology(channel, topology);
     await channel.prefetch(consumer.subscription.prefetch);
     const { consumerTag } = await channel.consume(rabbitTopology.queue(consumer.subscription.consumer), (message) => {
       if (!message) return; // cancelled by the broker (queue deleted): the channel's close restarts it
@@ -304,7 +328,7 @@ export class RabbitMqBroker implements Broker {
     const name = consumer.subscription.consumer;
     try {
       if (settlement.kind === 'retry') {
-        await this.#send(rabbitTopology.retryQueue(name, settlement.delayMs), message.content, { ...headers, [headerNames.attempt]: String(attempt + 1) }, message.properties);
+        await this.#send(await this.#retryQueue(name, settlement.delayMs), message.content, { ...headers, [headerNames.attempt]: String(attempt + 1) }, message.properties);
       } else if (settlement.kind === 'dead-letter') {
         await this.#send(
           rabbitTopology.deadLetterQueue(name),
