@@ -9,7 +9,6 @@ import type { ServiceDefinition } from '@metrox/kit';
 import { peerAddressVariable } from '@metrox/contracts/declaration';
 import { describe, expect, it } from 'vitest';
 import { declarations, serviceNames, services, type ServiceName } from '../../charts/metrox.config.ts';
-import { peerAddressVariable as operatorPeerVariable } from '../../operator/src/api/metroxservice.ts';
 import { defaultPorts, repoRoot, serviceEnvironment, type FleetSettings } from '../../scripts/local/fleet.ts';
 import { notificationService } from '../../services/notification/src/service.ts';
 import { operationsService } from '../../services/operations/src/service.ts';
@@ -60,7 +59,6 @@ describe.each(serviceNames)('the declaration of %s', (name) => {
     const peerVariables = Object.keys(env).filter((variable) => variable.endsWith('_GRPC_ADDRESS'));
     expect(sorted(peerVariables)).toEqual(sorted(declaration.peers.map(peerAddressVariable)));
     for (const peer of declaration.peers) {
-      expect(operatorPeerVariable(peer)).toBe(peerAddressVariable(peer));
       expect(env[peerAddressVariable(peer)]).toBe(`${peer}.${namespace}.svc:${String(declarations[peer as ServiceName].ports.grpc)}`);
     }
     const injected = loadConfig({ name }, { ...env, POD_NAMESPACE: namespace, DATABASE_URL: 'postgres://x', AMQP_URL: 'amqp://x' }).injected;

@@ -34,7 +34,7 @@ export class TopologyMissingError extends Error {
   override name = 'TopologyMissingError';
 }
 
-/** Declares a consumer's whole topology (idempotent): what the operator does in a cluster. */
+/** Declares a consumer's whole topology (idempotent) where no operator does: the same description its wiring declares. */
 export async function declareConsumerTopology(channel: amqp.Channel, topology: ConsumerTopology): Promise<void> {
   await channel.assertExchange(topology.exchange, 'topic', { durable: true });
   for (const queue of consumerQueues(topology)) await channel.assertQueue(queue.name, { durable: true, arguments: queue.arguments });
@@ -48,17 +48,17 @@ export async function declareConsumerTopology(channel: amqp.Channel, topology: C
  * and the kit's start-up check compares that with the declaration.)
  */
 export async function assertConsumerTopology(connection: amqp.ChannelModel, topology: ConsumerTopology): Promise<void> {
-  const names = [`exchange ${topology.exchange}`, ...consumerQueues(topology).map((queue) => `queue ${queue.name}`)];
-  for (const name of names) {
+  const expected = [{ kind: 'exchange', name: topology.exchange }, ...consumerQueues(topology).map((queue) => ({ kind: 'queue', name: queue.name }))];
+  for (const { kind, name } of expected) {
     const channel = await connection.createChannel();
     channel.on('error', () => undefined);
     try {
-      if (name.startsWith('exchange ')) await channel.checkExchange(topology.exchange);
-      else await channel.checkQueue(name.slice('queue '.length));
+      if (kind === 'exchange') await channel.checkExchange(name);
+      else await channel.checkQueue(name);
     } catch (error) {
       if ((error as { code?: number }).code !== 404) throw error;
       throw new TopologyMissingError(
-        `RabbitMQ ${name} does not exist: the operator declares this service's topology (METROX_QUEUE is set) and has not, or declared it for other retry delays (CONSUMER_RETRY_BASE_MS / CONSUMER_RETRY_MAX_MS must be plain values in spec.env)`,
+        `RabbitMQ ${kind} ${name} does not exist: the operator declares this service's topology (METROX_QUEUE is set) and has not, or declared it for other retry delays (CONSUMER_RETRY_BASE_MS / CONSUMER_RETRY_MAX_MS must be plain values in spec.env)`,
         { cause: error },
       );
     } finally {
