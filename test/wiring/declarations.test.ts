@@ -94,3 +94,11 @@ describe('the declarations together', () => {
     for (const name of serviceNames) for (const peer of declarations[name].peers) expect(serviceNames, `${name} → ${peer}`).toContain(peer);
   });
 });
+
+describe('the Tiltfile', () => {
+  it('forwards to the Transaction API on its declared HTTP port', () => {
+    const tiltfile = readFileSync(join(repoRoot, 'Tiltfile'), 'utf8');
+    const forward = /port_forward\((\d+), (\d+), name='Transaction API'\)/.exec(tiltfile);
+    expect(forward?.[2]).toBe(String(declarations.transaction.ports.http));
+  });
+});
