@@ -2,6 +2,7 @@ import { defineService } from '@metrox/contracts/declaration';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
 import type { Handlers } from './messaging/inbox.ts';
+import { createService } from './service.ts';
 import { declarationMismatches, mismatchMessage } from './declaration-check.ts';
 
 const declaration = defineService({
@@ -83,5 +84,19 @@ describe('declarationMismatches', () => {
 
   it('makes one line naming the service and every mismatch', () => {
     expect(mismatchMessage('notification', ['a', 'b'])).toBe('refusing to start: the MetroXService of notification does not match its declaration: a; b');
+  });
+});
+
+describe('createService with a declaration', () => {
+  it('refuses to start, before touching Postgres or the broker, when the operator subscribed it to events it does not consume', async () => {
+    const handle = () => Promise.resolve();
+    const starting = createService({
+      declaration,
+      env: { LOG_LEVEL: 'silent', METROX_QUEUE: 'notification', METROX_SUBSCRIBED_EVENTS: 'PaymentConfirmed', METROX_PUBLISHED_EVENTS: 'NotificationSent' },
+      events: { handlers: { PaymentConfirmed: handle, PaymentFailed: handle } },
+    });
+    await expect(starting).rejects.toThrow(
+      'refusing to start: the MetroXService of notification does not match its declaration: METROX_SUBSCRIBED_EVENTS is PaymentConfirmed but notification consumes PaymentConfirmed, PaymentFailed',
+    );
   });
 });
