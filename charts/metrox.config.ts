@@ -1,56 +1,74 @@
-// The one place to change what the charts deploy: each service's replica count,
-// ports, events and scaling, and the platform's sizes and development credentials.
+// The one place to change what the charts deploy: each service's replica count and
+// scaling, and the platform's sizes and development credentials. Ports, events, peers
+// and the metrics path are each service's declaration (services/<name>/src/declaration.ts).
 // `npm run synth` turns it into k8s/; the types come from the operator's API, so a
 // typo here is a type error, not a rejected manifest.
+import { defaultMetricsPath, type ServiceDeclaration } from '@metrox/contracts/declaration';
+import { notificationDeclaration } from '@metrox/notification/declaration';
+import { operationsDeclaration } from '@metrox/operations/declaration';
+import { paymentDeclaration } from '@metrox/payment/declaration';
+import { transactionDeclaration } from '@metrox/transaction/declaration';
 import type { MetroXServiceSpecInput } from '@metrox/operator/api';
 import type { PlatformSettings } from './src/platform/platform-chart.ts';
 
-export const serviceNames = ['transaction', 'payment', 'operations', 'notification'] as const;
+/** Each service's declaration, next to its code: ports, events, peers and metrics path come from there. */
+export const declarations = {
+  transaction: transactionDeclaration,
+  payment: paymentDeclaration,
+  operations: operationsDeclaration,
+  notification: notificationDeclaration,
+} as const satisfies Record<string, ServiceDeclaration>;
+
+export const serviceNames = ['transaction', 'payment', 'operations', 'notification'] as const satisfies readonly (keyof typeof declarations)[];
 export type ServiceName = (typeof serviceNames)[number];
 
 /** A service's spec without its image: the charts pin the image to the MetroX release. */
 export type ServiceSettings = Omit<MetroXServiceSpecInput, 'image'>;
 
-/** Each service's ports: its own spec and the peers that call it read them from here. */
-const ports = {
-  transaction: { http: 8080, grpc: 50051 },
-  payment: { http: 8081, grpc: 50052 },
-  operations: { http: 8082, grpc: 50053 },
-  notification: { http: 8083, grpc: 50054 },
-} as const satisfies Record<ServiceName, { http: number; grpc: number }>;
+/** What the charts choose for a service; what it is comes from its declaration. */
+type ChartChoices = Omit<ServiceSettings, 'ports' | 'events' | 'peers'>;
 
-export const services: Record<ServiceName, ServiceSettings> = {
-  transaction: {
-    replicas: 2,
-    ports: ports.transaction,
-    database: {},
-    events: { publishes: ['TransactionCreated', 'TransactionCompleted'], subscribes: ['PaymentConfirmed', 'PaymentFailed'] },
-  },
+/** The spec fields a declaration decides: ports, events, gRPC peers (with each peer's declared port), metrics path. */
+export function declaredSpec(declaration: ServiceDeclaration): Pick<ServiceSettings, 'ports' | 'events' | 'peers' | 'observability'> {
+  return {
+    ports: { ...declaration.ports },
+    events: { publishes: [...declaration.events.publishes], subscribes: [...declaration.events.consumes] },
+    ...(declaration.peers.length === 0
+      ? {}
+      : {
+          peers: declaration.peers.map((peer) => {
+            const called = (declarations as Record<string, ServiceDeclaration>)[peer];
+            if (called === undefined) throw new Error(`${declaration.name} calls ${peer}, which no declaration names`);
+            return { name: peer, port: called.ports.grpc };
+          }),
+        }),
+    // The API's default is /metrics: only another path is written out.
+    ...(declaration.metricsPath === defaultMetricsPath ? {} : { observability: { metrics: { path: declaration.metricsPath } } }),
+  };
+}
+
+const choices: Record<ServiceName, ChartChoices> = {
+  transaction: { replicas: 2, database: {} },
   payment: {
     replicas: 2,
-    ports: ports.payment,
     database: {},
-    events: { publishes: ['PaymentConfirmed', 'PaymentFailed'], subscribes: ['TransactionCreated'] },
     // The autoscaling example: a HorizontalPodAutoscaler on CPU between 2 and 10 Pods.
     autoscaling: { minReplicas: 2, maxReplicas: 10, targetCPUUtilizationPercentage: 70 },
     // Instrument references are stored only as ciphertext from the cipher sidecar.
     cipher: { enabled: true, keySecretName: 'payment-cipher-keys' },
   },
-  operations: {
-    replicas: 1,
-    ports: ports.operations,
-    database: {},
-    events: { subscribes: ['TransactionCreated', 'TransactionCompleted', 'PaymentConfirmed', 'PaymentFailed', 'NotificationSent'] },
-  },
-  notification: {
-    replicas: 1,
-    ports: ports.notification,
-    database: {},
-    events: { publishes: ['NotificationSent'], subscribes: ['PaymentConfirmed', 'PaymentFailed'] },
-    // The rider's contact comes from Transaction over gRPC.
-    peers: [{ name: 'transaction', port: ports.transaction.grpc }],
-  },
+  operations: { replicas: 1, database: {} },
+  notification: { replicas: 1, database: {} },
 };
+
+export const services: Record<ServiceName, ServiceSettings> = Object.fromEntries(
+  serviceNames.map((name) => {
+    const declared = declaredSpec(declarations[name]);
+    const chosen = choices[name];
+    const observability = chosen.observability === undefined && declared.observability === undefined ? {} : { observability: { ...chosen.observability, ...declared.observability } };
+    return [name, { ...chosen, ...declared, ...observability }];
+  }),
+) as Record<ServiceName, ServiceSettings>;
 
 /** Development values: replace the Secrets they produce before running anywhere shared. */
 export const platformSettings: PlatformSettings = {

@@ -1,20 +1,29 @@
 // The four MetroX services as local processes: where their entry points are, their
 // default ports, the environment each needs and its own database. Shared by
 // `npm run local` and the cross-service tests, so both run the services the same way.
+// Ports and peers come from each service's declaration; without an operator, each
+// service's kit declares its own broker topology from the same description the
+// operator uses (@metrox/contracts/broker-topology).
+import { peerAddressVariable } from '@metrox/contracts/declaration';
 import pg from 'pg';
 import { join } from 'node:path';
+import { declarations, serviceNames, type ServiceName } from '../../charts/metrox.config.ts';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 
-export const serviceNames = ['transaction', 'payment', 'operations', 'notification'] as const;
-export type ServiceName = (typeof serviceNames)[number];
+export { serviceNames, type ServiceName };
 
-export const defaultPorts: Record<ServiceName, { http: number; grpc: number }> = {
-  transaction: { http: 8080, grpc: 50051 },
-  payment: { http: 8081, grpc: 50052 },
-  operations: { http: 8082, grpc: 50053 },
-  notification: { http: 8083, grpc: 50054 },
-};
+export const defaultPorts = Object.fromEntries(serviceNames.map((name) => [name, { ...declarations[name].ports }])) as Record<ServiceName, { http: number; grpc: number }>;
+
+/** <PEER>_GRPC_ADDRESS for every peer the service declares, on loopback at the peer's local gRPC port. */
+export function peerEnvironment(name: ServiceName, ports: Record<ServiceName, { grpc: number }>): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    declarations[name].peers.map((peer) => {
+      if (!(serviceNames as readonly string[]).includes(peer)) throw new Error(`${name} calls ${peer}, which the local fleet does not run`);
+      return [peerAddressVariable(peer), `127.0.0.1:${String(ports[peer as ServiceName].grpc)}`];
+    }),
+  );
+}
 
 /** The cipher helper beside Payment: its loopback port, its ops port (/readyz, /metrics) and key directory. */
 export interface CipherSettings {
@@ -120,7 +129,7 @@ export function serviceEnvironment(name: ServiceName, settings: FleetSettings, b
     HOST: base.HOST ?? '127.0.0.1',
     PORT: String(settings.ports[name].http),
     GRPC_PORT: String(settings.ports[name].grpc),
-    ...(name === 'notification' ? { TRANSACTION_GRPC_ADDRESS: `127.0.0.1:${settings.ports.transaction.grpc}` } : {}),
+    ...peerEnvironment(name, settings.ports),
     ...(name === 'payment' && settings.cipherAddress !== undefined ? { CIPHER_ADDR: settings.cipherAddress } : {}),
     ...settings.env,
     ...settings.serviceEnv?.[name],

@@ -217,10 +217,8 @@ export const specSchema = object(
 
 export type MetroXServiceSpec = Infer<typeof specSchema>;
 
-/** The variable a service reads its gRPC peer's address from (spec.peers). */
-export function peerAddressVariable(peer: string): string {
-  return `${peer.toUpperCase().replaceAll('-', '_')}_GRPC_ADDRESS`;
-}
+/** The variable a service reads its gRPC peer's address from (spec.peers): the services' own rule. */
+export { peerAddressVariable } from '@metrox/contracts/declaration';
 
 /** A peer's address inside the cluster: its Service's DNS name and gRPC port. */
 export function peerAddress(peer: { name: string; port: number }, namespace: string): string {

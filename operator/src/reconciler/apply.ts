@@ -15,7 +15,7 @@ import { KubeApiError, type MetadataAnswer } from '../runtime/kube-client.ts';
 import { errorMessage, type Log } from '../runtime/log.ts';
 import { applyOwnership, type ManagedFieldsEntry } from '../runtime/managed-fields.ts';
 import { collectionPath, kindOf, objectPath, type KubeObject, type ResourceKind } from '../runtime/resources.ts';
-import { deleteQueues, ensureExchange, ensureQueueTopology } from '../wiring/broker.ts';
+import { deleteQueues, ensureExchange, ensureQueueTopology, retryPolicyOf } from '../wiring/broker.ts';
 import { dropDatabase, ensureDatabase, generatePassword } from '../wiring/database.ts';
 import { OwnedByAnotherService, ownerOf } from '../wiring/ownership.ts';
 import { transitions, type ConditionInput } from './conditions.ts';
@@ -96,7 +96,7 @@ export async function wireBroker(deps: ApplyDeps, mxs: MetroXService, wiring: Br
   if (broker === undefined) throw new Error('broker wiring asked for without a broker configured');
   try {
     if (wiring.queue === '') await ensureExchange(broker.adminUrl, wiring.exchange);
-    else await ensureQueueTopology(broker.adminUrl, { exchange: wiring.exchange, queue: wiring.queue, subscribes: wiring.subscribes, previouslyBound: wiring.previouslyBound }, ownerOf(mxs.metadata.namespace ?? '', mxs.metadata.name));
+    else await ensureQueueTopology(broker.adminUrl, { exchange: wiring.exchange, queue: wiring.queue, subscribes: wiring.subscribes, previouslyBound: wiring.previouslyBound, retry: wiring.retry }, ownerOf(mxs.metadata.namespace ?? '', mxs.metadata.name));
   } catch (error) {
     if (error instanceof OwnedByAnotherService) return { condition: brokerFailed('QueueOwnedByAnotherService', error.message) };
     return { condition: brokerFailed('BrokerUnreachable', errorMessage(error)), error };
@@ -229,7 +229,7 @@ export async function finalize(context: ReconcileContext, deps: ApplyDeps, mxs: 
     }, unlessOwnedByAnother);
   }
   const queue = mxs.status?.broker?.queue;
-  if (config.broker !== undefined && queue !== undefined && queue !== '') await deleteQueues(config.broker.adminUrl, queue, owner).catch(unlessOwnedByAnother);
+  if (config.broker !== undefined && queue !== undefined && queue !== '') await deleteQueues(config.broker.adminUrl, queue, owner, retryPolicyOf(mxs.spec.env)).catch(unlessOwnedByAnother);
   const finalizers = (mxs.metadata.finalizers ?? []).filter((f) => f !== finalizer);
   await context.client.request('PATCH', objectPath(kinds.MetroXService, namespace, name), {
     metadata: { finalizers, resourceVersion: mxs.metadata.resourceVersion },

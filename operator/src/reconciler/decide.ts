@@ -11,6 +11,8 @@ import { contains } from '../runtime/drift.ts';
 import { kindOf, type KubeObject, type ResourceKind } from '../runtime/resources.ts';
 import { condition, type ConditionInput } from './conditions.ts';
 import { kinds } from './kinds.ts';
+import { retryPolicyOf } from '../wiring/broker.ts';
+import type { RetryPolicy } from '@metrox/contracts/broker-topology';
 import type { Observed } from './observe.ts';
 
 /** The operator settings the decisions depend on. */
@@ -72,6 +74,8 @@ export interface BrokerWiring {
   queue: string;
   subscribes: string[];
   previouslyBound: string[];
+  /** The service kit's backoff: one retry queue per delay. */
+  retry: RetryPolicy;
 }
 
 /** One piece of wiring: not applicable (a condition says why), to do, or already done. */
@@ -141,8 +145,8 @@ export function brokerStep(mxs: MetroXService, config: DecideConfig, now: Date):
     return { kind: 'none', condition: condition('BrokerReady', true, 'NoEvents', 'The service publishes and consumes no events.') };
   }
   const subscribes = [...mxs.spec.events.subscribes].sort();
-  const wiring: BrokerWiring = { exchange: broker.exchange, queue: subscribes.length === 0 ? '' : queueName(mxs), subscribes, previouslyBound: mxs.status?.broker?.boundTypes ?? [] };
-  const hash = wiringHash({ exchange: wiring.exchange, queue: wiring.queue, subscribes, owner: ownerKey(mxs) });
+  const wiring: BrokerWiring = { exchange: broker.exchange, queue: subscribes.length === 0 ? '' : queueName(mxs), subscribes, previouslyBound: mxs.status?.broker?.boundTypes ?? [], retry: retryPolicyOf(mxs.spec.env) };
+  const hash = wiringHash({ exchange: wiring.exchange, queue: wiring.queue, subscribes, retry: wiring.retry, owner: ownerKey(mxs) });
   const done = alreadyWired(mxs.status, 'broker', hash, now, config.driftCheckSeconds * 1000, mxs.metadata.uid ?? '');
   if (done !== undefined) return { kind: 'done', ...done };
   return { kind: 'wire', hash, wiring };

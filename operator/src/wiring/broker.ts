@@ -1,7 +1,10 @@
-// Broker topology of a service on RabbitMQ, declared idempotently: the topic
-// exchange of all events, the service's durable quorum queue and its dead-letter
-// queue (the same arguments the service kit declares, so neither side fails a
-// redeclaration), and bindings for exactly the subscribed event types.
+// Broker topology of a service on RabbitMQ. The operator is its one owner: it
+// declares everything of @metrox/contracts/broker-topology (the topic exchange, the
+// service's quorum queue, its dead-letter queue and one retry queue per backoff
+// delay, bindings for exactly the subscribed types) and deletes all of it with the
+// MetroXService. The service kit only checks it exists (its METROX_QUEUE is set).
+import { consumerQueues, defaultRetryPolicy, queueNames, type RetryPolicy } from '@metrox/contracts/broker-topology';
+import type { V1EnvVar } from '@kubernetes/client-node';
 import amqp from 'amqplib';
 import { inSpan } from '../telemetry/spans.ts';
 import { OwnedByAnotherService } from './ownership.ts';
@@ -12,12 +15,25 @@ export interface QueueTopology {
   subscribes: string[];
   /** Types bound before (from status): bindings no longer wanted are removed. */
   previouslyBound: string[];
+  /** The service's backoff: one retry queue per delay (retryPolicyOf). */
+  retry: RetryPolicy;
 }
 
-const queueArguments = { 'x-queue-type': 'quorum' };
-
 export function deadLetterQueue(queue: string): string {
-  return `${queue}.dlq`;
+  return queueNames.deadLetterQueue(queue);
+}
+
+/**
+ * The retry delays the service's kit will use: its defaults, or CONSUMER_RETRY_BASE_MS /
+ * CONSUMER_RETRY_MAX_MS from spec.env. Only plain values can be known here; the kit
+ * refuses to start if the queues for its delays are missing, naming them.
+ */
+export function retryPolicyOf(env: readonly V1EnvVar[] = []): RetryPolicy {
+  const value = (name: string, fallback: number): number => {
+    const configured = Number(env.find((variable) => variable.name === name)?.value);
+    return Number.isInteger(configured) && configured > 0 ? configured : fallback;
+  };
+  return { baseDelayMs: value('CONSUMER_RETRY_BASE_MS', defaultRetryPolicy.baseDelayMs), maxDelayMs: value('CONSUMER_RETRY_MAX_MS', defaultRetryPolicy.maxDelayMs) };
 }
 
 async function withChannel<T>(url: string, work: (channel: amqp.Channel) => Promise<T>): Promise<T> {
@@ -74,8 +90,7 @@ async function ensureQueueTopologyNow(url: string, topology: QueueTopology, owne
   await claimQueue(url, topology.queue, owner);
   await withChannel(url, async (channel) => {
     await channel.assertExchange(topology.exchange, 'topic', { durable: true });
-    await channel.assertQueue(topology.queue, { durable: true, arguments: queueArguments });
-    await channel.assertQueue(deadLetterQueue(topology.queue), { durable: true, arguments: queueArguments });
+    for (const queue of consumerQueues(topology)) await channel.assertQueue(queue.name, { durable: true, arguments: queue.arguments });
     for (const type of topology.subscribes) await channel.bindQueue(topology.queue, topology.exchange, type);
     for (const type of topology.previouslyBound) {
       if (!topology.subscribes.includes(type)) await channel.unbindQueue(topology.queue, topology.exchange, type);
@@ -91,16 +106,19 @@ async function ensureExchangeNow(url: string, exchange: string): Promise<void> {
   await withChannel(url, (channel) => channel.assertExchange(exchange, 'topic', { durable: true }));
 }
 
-/** Deletes `owner`'s queues and their owner mark; throws OwnedByAnotherService, deleting nothing, when they are another's. */
-export function deleteQueues(url: string, queue: string, owner: string): Promise<void> {
-  return inSpan('wiring.broker.delete', spanAttributes(queue, owner), () => deleteQueuesNow(url, queue, owner));
+/**
+ * Deletes every queue of `owner`'s topology (the main queue with its bindings, dead
+ * letters, the retry queues of `retry`) and the owner mark; throws OwnedByAnotherService,
+ * deleting nothing, when they are another's. Deleting a queue that is gone is harmless.
+ */
+export function deleteQueues(url: string, queue: string, owner: string, retry: RetryPolicy): Promise<void> {
+  return inSpan('wiring.broker.delete', spanAttributes(queue, owner), () => deleteQueuesNow(url, queue, owner, retry));
 }
 
-async function deleteQueuesNow(url: string, queue: string, owner: string): Promise<void> {
+async function deleteQueuesNow(url: string, queue: string, owner: string, retry: RetryPolicy): Promise<void> {
   await claimQueue(url, queue, owner);
   await withChannel(url, async (channel) => {
-    await channel.deleteQueue(queue);
-    await channel.deleteQueue(deadLetterQueue(queue));
+    for (const declared of consumerQueues({ queue, retry })) await channel.deleteQueue(declared.name);
     await channel.deleteExchange(ownerMarker(queue));
   });
 }

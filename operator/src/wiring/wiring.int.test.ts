@@ -3,6 +3,7 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { ControlPlaneAccess } from '@metrox/test/control-plane';
 import { endpoints } from '@metrox/test/endpoints';
+import { consumerQueues, defaultRetryPolicy } from '@metrox/contracts/broker-topology';
 import amqp from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
@@ -162,16 +163,8 @@ describe('the operator wires services to the platform Postgres and RabbitMQ', ()
     expect(await databaseExists(databases.late)).toBe(true);
   });
 
-  it('keeps a Retain database, drops a Delete one, removes the queues and releases the finalizer', async () => {
+  it('keeps a Retain database, drops a Delete one, removes every queue (retry queues included) and releases the finalizer', async () => {
     const gone = (name: string) => waitFor(`${name} deleted`, async () => mxs.get(namespace, name).then(() => false, () => true));
-    expect((await mxs.get(namespace, names.payment)).metadata.finalizers).toContain('metrox.io/cleanup');
-    await mxs.delete(namespace, names.payment);
-    await mxs.delete(namespace, names.notification);
-    await mxs.delete(namespace, names.late);
-    await Promise.all([gone(names.payment), gone(names.notification), gone(names.late)]);
-    expect(await databaseExists(databases.payment)).toBe(true);
-    expect(await databaseExists(databases.notification)).toBe(false);
-    expect(await databaseExists(databases.late)).toBe(false);
     const queueExists = async (name: string) => {
       const channel = await broker.createChannel();
       channel.on('error', () => undefined);
@@ -180,7 +173,17 @@ describe('the operator wires services to the platform Postgres and RabbitMQ', ()
         return true;
       }, () => false);
     };
-    expect(await queueExists(names.payment)).toBe(false);
-    expect(await queueExists(`${names.payment}.dlq`)).toBe(false);
+    const paymentQueues = consumerQueues({ queue: names.payment, retry: defaultRetryPolicy }).map((queue) => queue.name);
+    expect(paymentQueues.filter((name) => name.includes('.retry.')).length).toBeGreaterThan(0);
+    for (const name of paymentQueues) expect(await queueExists(name), `${name} before`).toBe(true);
+    expect((await mxs.get(namespace, names.payment)).metadata.finalizers).toContain('metrox.io/cleanup');
+    await mxs.delete(namespace, names.payment);
+    await mxs.delete(namespace, names.notification);
+    await mxs.delete(namespace, names.late);
+    await Promise.all([gone(names.payment), gone(names.notification), gone(names.late)]);
+    expect(await databaseExists(databases.payment)).toBe(true);
+    expect(await databaseExists(databases.notification)).toBe(false);
+    expect(await databaseExists(databases.late)).toBe(false);
+    for (const name of paymentQueues) expect(await queueExists(name), `${name} after`).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 // Service configuration from the environment, parsed once at start-up. A bad value
 // stops the process with a message naming the variable, never a late surprise.
+import { defaultRetryPolicy, type RetryPolicy } from '@metrox/contracts/broker-topology';
 import { logLevels } from '@metrox/telemetry';
 import { z } from 'zod';
 import type { AdmissionLimits } from './http/admission.ts';
@@ -31,8 +32,8 @@ const schema = z.object({
   OUTBOX_RETENTION_SECONDS: positive.default(3_600),
   CONSUMER_PREFETCH: positive.optional(),
   CONSUMER_MAX_ATTEMPTS: positive.default(5),
-  CONSUMER_RETRY_BASE_MS: positive.default(1_000),
-  CONSUMER_RETRY_MAX_MS: positive.default(60_000),
+  CONSUMER_RETRY_BASE_MS: positive.default(defaultRetryPolicy.baseDelayMs),
+  CONSUMER_RETRY_MAX_MS: positive.default(defaultRetryPolicy.maxDelayMs),
   SHUTDOWN_TIMEOUT_MS: positive.default(10_000),
   // How long start-up waits for Postgres and the broker: below the 30 s a default
   // liveness probe (3 failures, 10 s apart) allows before the kubelet restarts the Pod.
@@ -50,9 +51,18 @@ const schema = z.object({
   FAULT_HTTP_ERROR_RATIO: z.coerce.number().min(0).max(1).default(0),
   FAULT_HTTP_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   FAULT_HTTP_ROUTES: z.string().optional(),
+  // Rendered by the operator (operator/src/render/workload.ts); checked against the service's declaration at start.
+  METRICS_PATH: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'an absolute path, e.g. /metrics').optional(),
+  METROX_QUEUE: z.string().min(1).optional(),
+  METROX_SUBSCRIBED_EVENTS: z.string().optional(),
+  METROX_PUBLISHED_EVENTS: z.string().optional(),
+  POD_NAMESPACE: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof schema>;
+
+/** Every variable the kit reads (besides OTEL_*, which the OpenTelemetry SDK reads). */
+export const kitEnvironmentNames: readonly string[] = Object.keys(schema.shape);
 
 export interface KitConfig {
   serviceName: string;
@@ -70,10 +80,28 @@ export interface KitConfig {
   startupTimeoutMs: number;
   faults: HttpFaults;
   admission: AdmissionLimits;
+  metricsPath: string;
+  /** What the operator rendered for this Pod; undefined where no operator runs the service. */
+  injected: InjectedEnvironment;
+}
+
+/** The operator's view of the service, as it rendered it: compared with the declaration at start. */
+export interface InjectedEnvironment {
+  /** Set in a Pod (the operator renders it from the downward API). */
+  namespace: string | undefined;
+  /** The queue the operator declared and owns; set means the kit only checks the topology. */
+  queue: string | undefined;
+  subscribes: string[] | undefined;
+  publishes: string[] | undefined;
+  metricsPath: string | undefined;
+  httpPort: number | undefined;
+  grpcPort: number | undefined;
+  /** Every <PEER>_GRPC_ADDRESS variable by name. */
+  peerAddresses: Record<string, string>;
 }
 
 export type BrokerConfig =
-  | { kind: 'rabbitmq'; url: string; exchange: string }
+  | { kind: 'rabbitmq'; url: string; exchange: string; retry?: RetryPolicy; topology?: 'declare' | 'assert' }
   | { kind: 'nats'; url: string; stream: string; subjectPrefix: string };
 
 export interface ConfigDefaults {
@@ -83,7 +111,11 @@ export interface ConfigDefaults {
   grpcPort?: number;
   /** Deliveries in flight per consumer unless CONSUMER_PREFETCH says otherwise (default 16). */
   consumerPrefetch?: number;
+  /** Where metrics are served unless METRICS_PATH says otherwise (default /metrics). */
+  metricsPath?: string;
 }
+
+const list = (value: string | undefined): string[] => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
 
 /** Pure: environment in, configuration out; throws one error listing every bad variable. */
 export function loadConfig(defaults: ConfigDefaults, env: NodeJS.ProcessEnv = process.env): KitConfig {
@@ -105,7 +137,14 @@ export function loadConfig(defaults: ConfigDefaults, env: NodeJS.ProcessEnv = pr
     broker:
       e.BROKER === 'nats'
         ? { kind: 'nats', url: e.NATS_URL, stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX }
-        : { kind: 'rabbitmq', url: e.AMQP_URL, exchange: e.AMQP_EXCHANGE },
+        : {
+            kind: 'rabbitmq',
+            url: e.AMQP_URL,
+            exchange: e.AMQP_EXCHANGE,
+            retry: { baseDelayMs: e.CONSUMER_RETRY_BASE_MS, maxDelayMs: e.CONSUMER_RETRY_MAX_MS },
+            // The operator declared the queues (and deletes them with the MetroXService): only check them.
+            topology: e.METROX_QUEUE === undefined ? 'declare' : 'assert',
+          },
     outbox: {
       batchSize: e.OUTBOX_BATCH_SIZE,
       pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
@@ -126,5 +165,17 @@ export function loadConfig(defaults: ConfigDefaults, env: NodeJS.ProcessEnv = pr
       retryAfterSeconds: e.HTTP_RETRY_AFTER_SECONDS,
     },
     faults: { errorRatio: e.FAULT_HTTP_ERROR_RATIO, latencyMs: e.FAULT_HTTP_LATENCY_MS, routes: parseFaultRoutes(e.FAULT_HTTP_ROUTES) },
+    metricsPath: e.METRICS_PATH ?? defaults.metricsPath ?? '/metrics',
+    injected: {
+      namespace: e.POD_NAMESPACE,
+      queue: e.METROX_QUEUE,
+      // The operator leaves an empty list out, so a wired broker with no variable means none.
+      subscribes: e.METROX_QUEUE === undefined ? undefined : list(e.METROX_SUBSCRIBED_EVENTS),
+      publishes: e.METROX_QUEUE === undefined ? undefined : list(e.METROX_PUBLISHED_EVENTS),
+      metricsPath: e.METRICS_PATH,
+      httpPort: e.POD_NAMESPACE === undefined ? undefined : e.PORT,
+      grpcPort: e.POD_NAMESPACE === undefined ? undefined : e.GRPC_PORT,
+      peerAddresses: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => /^[A-Z0-9_]+_GRPC_ADDRESS$/.test(entry[0]) && entry[1] !== undefined)),
+    },
   };
 }

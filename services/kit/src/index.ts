@@ -1,6 +1,6 @@
 // @metrox/kit: what every MetroX service is built from. See README.md.
 export { createService, runService, type Kit, type Service, type ServiceDefinition } from './service.ts';
-export { loadConfig, type KitConfig, type BrokerConfig } from './config.ts';
+export { loadConfig, kitEnvironmentNames, type KitConfig, type BrokerConfig, type InjectedEnvironment } from './config.ts';
 // The logger and its secret scrubbing are shared with the operator (@metrox/telemetry).
 export { createLogger, scrubSecrets, traceFields, type Logger } from '@metrox/telemetry';
 export { createMetrics, latencyBuckets, type KitMetrics, type ConsumeOutcome } from './metrics/registry.ts';
@@ -21,11 +21,12 @@ export { createEnvelope, parseEnvelope, InvalidEventError, type EventEnvelope } 
 export type { Broker, Delivery, Settlement, DeadLetter, OutgoingMessage } from './messaging/broker.ts';
 export { headerNames } from './messaging/broker.ts';
 export { createBroker } from './messaging/create-broker.ts';
-export { RabbitMqBroker, rabbitTopology } from './messaging/rabbitmq.ts';
+export { RabbitMqBroker, rabbitTopology, declareConsumerTopology, assertConsumerTopology, TopologyMissingError, type TopologyMode } from './messaging/rabbitmq.ts';
+export { declarationMismatches, mismatchMessage } from './declaration-check.ts';
 export { JetStreamBroker } from './messaging/jetstream.ts';
 export { createOutboxPublisher, type PublishInTransaction, type PublishOptions } from './messaging/outbox.ts';
 export { OutboxRelay } from './messaging/relay.ts';
 export { RetryableError } from './messaging/retry.ts';
-export { startInbox, handleDelivery, type EventHandler, type EventHandlers, type EventContext, type PreparedEventHandler, type PrepareContext } from './messaging/inbox.ts';
+export { startInbox, handleDelivery, type EventHandler, type EventHandlers, type Handlers, type EventContext, type PreparedEventHandler, type PrepareContext } from './messaging/inbox.ts';
 export { startTelemetry, type TelemetryOptions } from './telemetry/sdk.ts';
 export { shutdownTelemetry } from '@metrox/telemetry';

@@ -2,7 +2,9 @@
 // becomes a running service with logs, metrics, traces, health, outbox, inbox and
 // graceful shutdown. runService adds the process edge: signals and a bounded exit.
 import type { FastifyInstance } from 'fastify';
+import type { ServiceDeclaration } from '@metrox/contracts/declaration';
 import type pino from 'pino';
+import { declarationMismatches, mismatchMessage } from './declaration-check.ts';
 import { loadConfig, type ConfigDefaults, type KitConfig } from './config.ts';
 import { kitMigrations } from './db/kit-migrations.ts';
 import { migrate, migrationsFromDirectory, type Migration } from './db/migrate.ts';
@@ -31,13 +33,9 @@ export interface Kit {
   withTransaction: <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
 }
 
-export interface ServiceDefinition {
-  /** Service name (CloudEvents source, queue name, metrics and log `service`); SERVICE_NAME overrides. */
-  name: string;
+interface DefinitionBody {
   version?: string;
   description?: string;
-  /** Default ports; PORT and GRPC_PORT override. */
-  ports?: { http?: number; grpc?: number };
   /** The service's migrations, or a folder of `NNN_name.sql` files. The kit's own tables come first. */
   migrations?: Migration[] | string;
   /** Declare fastify routes with JSON schemas: validation and /openapi.json follow from them. */
@@ -55,6 +53,23 @@ export interface ServiceDefinition {
   logDestination?: pino.DestinationStream;
 }
 
+/**
+ * A service of the fleet names its declaration (@metrox/contracts/declaration): name,
+ * ports and metrics path come from it, and the start-up check compares it with what the
+ * operator injected and with the handlers. Tools and tests may give a bare name instead.
+ */
+export type ServiceDefinition = DefinitionBody &
+  (
+    | { declaration: ServiceDeclaration; name?: never; ports?: never }
+    | {
+        declaration?: never;
+        /** Service name (CloudEvents source, queue name, metrics and log `service`); SERVICE_NAME overrides. */
+        name: string;
+        /** Default ports; PORT and GRPC_PORT override. */
+        ports?: { http?: number; grpc?: number };
+      }
+  );
+
 export interface Service {
   kit: Kit;
   app: FastifyInstance;
@@ -67,12 +82,15 @@ export interface Service {
 }
 
 export async function createService(definition: ServiceDefinition): Promise<Service> {
+  const { declaration } = definition;
+  const ports = declaration?.ports ?? definition.ports;
   const defaults: ConfigDefaults = {
-    name: definition.name,
+    name: declaration?.name ?? definition.name ?? '',
     ...(definition.version ? { version: definition.version } : {}),
-    ...(definition.ports?.http === undefined ? {} : { httpPort: definition.ports.http }),
-    ...(definition.ports?.grpc === undefined ? {} : { grpcPort: definition.ports.grpc }),
+    ...(ports?.http === undefined ? {} : { httpPort: ports.http }),
+    ...(ports?.grpc === undefined ? {} : { grpcPort: ports.grpc }),
     ...(definition.events?.prefetch === undefined ? {} : { consumerPrefetch: definition.events.prefetch }),
+    ...(declaration === undefined ? {} : { metricsPath: declaration.metricsPath }),
   };
   const config = loadConfig(defaults, definition.env);
   const logger = createLogger({
@@ -81,6 +99,16 @@ export async function createService(definition: ServiceDefinition): Promise<Serv
     level: config.logLevel,
     ...(definition.logDestination ? { destination: definition.logDestination } : {}),
   });
+  const consumer = definition.events?.consumer ?? config.serviceName;
+  if (declaration !== undefined) {
+    const problems = declarationMismatches({ declaration, handled: Object.keys(definition.events?.handlers ?? {}), consumer }, config.injected);
+    if (problems.length > 0) {
+      const message = mismatchMessage(declaration.name, problems);
+      logger.fatal(message);
+      logger.flush();
+      throw new Error(message);
+    }
+  }
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set: every MetroX service owns a database');
 
   const metrics = createMetrics();
@@ -119,6 +147,7 @@ export async function createService(definition: ServiceDefinition): Promise<Serv
     faults: config.faults,
     admission: config.admission,
     poolWaiting: () => pool.waitingCount,
+    metricsPath: config.metricsPath,
     ...(definition.description ? { description: definition.description } : {}),
   });
   metrics.setActiveRequestsSource(http.inFlight);
@@ -159,17 +188,21 @@ export async function createService(definition: ServiceDefinition): Promise<Serv
       await relay.start();
       const handlers = definition.events?.handlers;
       if (handlers && Object.keys(handlers).length > 0) {
-        inbox = await startInbox({
-          consumer: definition.events?.consumer ?? config.serviceName,
-          handlers,
-          pool,
-          broker,
-          publish: kit.publish,
-          logger,
-          metrics,
-          retry: { maxAttempts: config.consumer.maxAttempts, baseDelayMs: config.consumer.retryBaseMs, maxDelayMs: config.consumer.retryMaxMs },
-          prefetch: config.consumer.prefetch,
-        });
+        const startConsumer = () =>
+          startInbox({
+            consumer,
+            handlers,
+            pool,
+            broker,
+            publish: kit.publish,
+            logger,
+            metrics,
+            retry: { maxAttempts: config.consumer.maxAttempts, baseDelayMs: config.consumer.retryBaseMs, maxDelayMs: config.consumer.retryMaxMs },
+            prefetch: config.consumer.prefetch,
+          });
+        // With the operator owning the topology its queues may still be on their way: wait for
+        // them as for Postgres and the broker, then refuse to start, naming what is missing.
+        inbox = config.injected.queue === undefined ? await startConsumer() : await untilAvailable('the broker topology', startConsumer, waiting);
       }
       await http.app.listen({ host: config.host, port: config.httpPort });
       const address = http.app.server.address();

@@ -14,16 +14,16 @@ import { createSmtpProvider } from './providers/smtp-provider.ts';
 import { notificationSettingsFromEnv } from './settings.ts';
 import { deliveryLedger } from './store/deliveries.ts';
 import { pendingStats } from './store/notifications.ts';
+import { notificationDeclaration } from './declaration.ts';
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export function notificationService(env: NodeJS.ProcessEnv = process.env): ServiceDefinition {
   const settings = notificationSettingsFromEnv(env);
   return {
-    name: 'notification',
+    declaration: notificationDeclaration,
     version: packageVersion,
     description: 'MetroX notifications: tells riders about payment outcomes, never twice for the same outcome.',
-    ports: { http: 8083, grpc: 50054 },
     migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
     routes: (app: FastifyInstance, kit: Kit) => {
       // One ledger for the built-in providers: a notification goes out through one of them, once.

@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 const positive = z.coerce.number().int().positive();
 
-const schema = z.object({
+export const notificationSettingsSchema = z.object({
   TRANSACTION_GRPC_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
   TRANSACTION_GRPC_DEADLINE_MS: positive.default(2_000),
   TRANSACTION_GRPC_ATTEMPTS: positive.default(3),
@@ -17,10 +17,10 @@ const schema = z.object({
   NOTIFICATION_FROM: z.email().default('tickets@metrox.local'),
 });
 
-export type NotificationSettings = z.infer<typeof schema>;
+export type NotificationSettings = z.infer<typeof notificationSettingsSchema>;
 
 export function notificationSettingsFromEnv(env: NodeJS.ProcessEnv): NotificationSettings {
-  const parsed = schema.safeParse(env);
+  const parsed = notificationSettingsSchema.safeParse(env);
   if (!parsed.success) {
     throw new Error(`invalid configuration: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   }

@@ -10,6 +10,7 @@ import { operationsGrpc } from './grpc/operations-service.ts';
 import { operationsRoutes } from './http/routes.ts';
 import { countEvent, createBusinessMetrics } from './live/business-metrics.ts';
 import { EventFeed } from './live/event-feed.ts';
+import { operationsDeclaration } from './declaration.ts';
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -19,10 +20,9 @@ export function operationsService(env: NodeJS.ProcessEnv = process.env): Service
   // Created with the kit's pool in `routes` (the first hook), used by gRPC.
   let feed: EventFeed | undefined;
   return {
-    name: 'operations',
+    declaration: operationsDeclaration,
     version: packageVersion,
     description: 'MetroX operations: projections of every event for dashboards, a live feed, business metrics.',
-    ports: { http: 8082, grpc: 50053 },
     migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
     routes: async (app: FastifyInstance, kit: Kit) => {
       for (const metric of business.all) kit.metrics.registry.registerMetric(metric);

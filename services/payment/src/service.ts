@@ -10,6 +10,7 @@ import { simulatorSettingsFromEnv } from './gateway/settings.ts';
 import { createSimulatedGateway } from './gateway/simulated-gateway.ts';
 import { paymentGrpc } from './grpc/payment-service.ts';
 import { paymentRoutes } from './http/routes.ts';
+import { paymentDeclaration } from './declaration.ts';
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -46,10 +47,9 @@ export function paymentService(env: NodeJS.ProcessEnv = process.env): ServiceDef
     registers: [],
   });
   return {
-    name: 'payment',
+    declaration: paymentDeclaration,
     version: packageVersion,
     description: 'MetroX payments: charges ticket purchases against a simulated UPI/card/wallet gateway, at most once each.',
-    ports: { http: 8081, grpc: 50052 },
     migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
     routes: (app: FastifyInstance, kit: Kit) => {
       kit.metrics.registry.registerMetric(gatewayDuration);

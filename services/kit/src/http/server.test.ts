@@ -148,3 +148,20 @@ describe('the HTTP scaffold', () => {
     expect(arrived).toEqual({ status: 503, type: problemJson });
   });
 });
+
+describe('the metrics endpoint', () => {
+  it('is served where METRICS_PATH (spec.observability.metrics.path) says, and only there', async () => {
+    const logger = createLogger({ serviceName: 'http-test', serviceVersion: '1.0.0', level: 'silent' });
+    const { app: server } = await createHttpServer({
+      serviceName: 'http-test', serviceVersion: '1.0.0', logger, metrics: createMetrics({ collectDefaults: false }), readiness: [], metricsPath: '/internal/prometheus',
+    });
+    try {
+      const served = await server.inject({ url: '/internal/prometheus' });
+      expect(served.statusCode).toBe(200);
+      expect(served.body).toContain('http_server_request_duration_seconds');
+      expect((await server.inject({ url: '/metrics' })).statusCode).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -43,12 +43,13 @@ export interface HttpServerOptions {
   admission?: AdmissionLimits;
   /** Callers waiting for a pooled database connection, one of admission control's signals. */
   poolWaiting?: () => number;
+  /** Where Prometheus scrapes (METRICS_PATH, from spec.observability.metrics.path); /metrics by default. */
+  metricsPath?: string;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Routes for the platform, not for users: no access log, no faults, no part of any SLI. */
 export const plumbingRoutes = ['/healthz', '/readyz', '/metrics', '/openapi.json'] as const;
-const plumbing: ReadonlySet<string> = new Set(plumbingRoutes);
 
 const probes = ['probes'];
 const healthy = { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } as const;
@@ -77,6 +78,8 @@ export interface HttpServer {
 }
 
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const metricsPath = options.metricsPath ?? '/metrics';
+  const plumbing: ReadonlySet<string> = new Set([...plumbingRoutes, metricsPath]);
   const { logger, metrics } = options;
   // Explicit type arguments stop inference from the pino logger, so routes and plugins
   // see the plain FastifyInstance.
@@ -215,7 +218,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     },
   );
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get(metricsPath, { schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 

@@ -49,6 +49,14 @@ export interface PreparedEventHandler<T extends EventType> {
 
 export type EventHandlers = { [T in EventType]?: EventHandler<T> | PreparedEventHandler<T> };
 
+/**
+ * Exactly one handler per event a service's declaration consumes: a missing one, or one
+ * for an event it does not declare, is a type error (`satisfies Handlers<typeof declaration>`).
+ */
+export type Handlers<D extends { events: { consumes: readonly EventType[] } }> = {
+  [T in D['events']['consumes'][number]]: EventHandler<T> | PreparedEventHandler<T>;
+};
+
 export interface InboxOptions {
   /** Durable queue / consumer name; also the inbox key, so two consumers in one database stay apart. */
   consumer: string;

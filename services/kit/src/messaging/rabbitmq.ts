@@ -1,27 +1,71 @@
-// RabbitMQ broker (the default). Topology, declared idempotently by every service:
-//   exchange  <exchange> (topic, durable)           routing key = event type
-//   queue     <consumer> (quorum, durable)          bound to each subscribed type
-//   queue     <consumer>.retry.<ms> (classic)       TTL <ms>, dead-letters back to <consumer>
-//   queue     <consumer>.dlq (quorum, durable)      dead letters, reason in x-metrox-dead-letter-reason
+// RabbitMQ broker (the default). The topology is described once, in
+// @metrox/contracts/broker-topology (exchange, quorum queue bound to each subscribed
+// type, one retry queue per backoff delay, dead-letter queue). Its owner declares it:
+// the operator in a cluster (it also deletes it with the MetroXService), and here the
+// broker only checks that it exists (`topology: 'assert'`, METROX_QUEUE set). Without an
+// operator (local processes, tests) the broker declares the same description itself.
 // Publishing uses a confirm channel: publish() resolves only when the broker confirmed
 // every message. A lost connection is re-established with backoff and consumers resume.
+import { consumerQueues, queueNames, retryDelaysMs, retryQueue, type ConsumerTopology, type RetryPolicy } from '@metrox/contracts/broker-topology';
 import amqp from 'amqplib';
 import type { Logger } from 'pino';
 import { untraced } from '../telemetry/trace-context.ts';
 import { headerNames, reconnectDelayMs, type Broker, type ConsumerHandle, type DeadLetter, type Delivery, type OutgoingMessage, type Settlement, type Subscription } from './broker.ts';
 
+/** Who declares queues and bindings: this process, or an owner outside it (the operator) whose work is only checked. */
+export type TopologyMode = 'declare' | 'assert';
+
 export interface RabbitMqOptions {
   url: string;
   exchange: string;
   logger: Logger;
+  /** Delays of the retry queues (the consumer's backoff). */
+  retry: RetryPolicy;
+  topology?: TopologyMode;
 }
 
 export const rabbitTopology = {
-  queue: (consumer: string) => consumer,
-  retryQueue: (consumer: string, delayMs: number) => `${consumer}.retry.${delayMs}`,
-  deadLetterQueue: (consumer: string) => `${consumer}.dlq`,
+  ...queueNames,
   queueArguments: { 'x-queue-type': 'quorum' },
 } as const;
+
+/** A queue the owner of the topology should have declared is missing: say so, once, plainly. */
+export class TopologyMissingError extends Error {
+  override name = 'TopologyMissingError';
+}
+
+/** Declares a consumer's whole topology (idempotent) where no operator does: the same description its wiring declares. */
+export async function declareConsumerTopology(channel: amqp.Channel, topology: ConsumerTopology): Promise<void> {
+  await channel.assertExchange(topology.exchange, 'topic', { durable: true });
+  for (const queue of consumerQueues(topology)) await channel.assertQueue(queue.name, { durable: true, arguments: queue.arguments });
+  for (const type of topology.subscribes) await channel.bindQueue(queueNames.queue(topology.queue), topology.exchange, type);
+}
+
+/**
+ * Checks, without declaring anything, that a consumer's exchange and queues exist. A
+ * passive check of a missing queue closes its channel, so each runs on a channel of its
+ * own. (Bindings cannot be checked over AMQP; the operator binds what spec.events says
+ * and the kit's start-up check compares that with the declaration.)
+ */
+export async function assertConsumerTopology(connection: amqp.ChannelModel, topology: ConsumerTopology): Promise<void> {
+  const expected = [{ kind: 'exchange', name: topology.exchange }, ...consumerQueues(topology).map((queue) => ({ kind: 'queue', name: queue.name }))];
+  for (const { kind, name } of expected) {
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    try {
+      if (kind === 'exchange') await channel.checkExchange(name);
+      else await channel.checkQueue(name);
+    } catch (error) {
+      if ((error as { code?: number }).code !== 404) throw error;
+      throw new TopologyMissingError(
+        `RabbitMQ ${kind} ${name} does not exist: the operator declares this service's topology (METROX_QUEUE is set) and has not, or declared it for other retry delays (CONSUMER_RETRY_BASE_MS / CONSUMER_RETRY_MAX_MS must be plain values in spec.env)`,
+        { cause: error },
+      );
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+}
 
 interface ActiveConsumer {
   subscription: Subscription;
@@ -186,39 +230,40 @@ export class RabbitMqBroker implements Broker {
     });
   }
 
-  async #declareConsumerTopology(channel: amqp.Channel, subscription: Subscription): Promise<void> {
-    const queue = rabbitTopology.queue(subscription.consumer);
-    await channel.assertExchange(this.#options.exchange, 'topic', { durable: true });
-    await channel.assertQueue(queue, { durable: true, arguments: rabbitTopology.queueArguments });
-    await channel.assertQueue(rabbitTopology.deadLetterQueue(subscription.consumer), {
-      durable: true,
-      arguments: rabbitTopology.queueArguments,
-    });
-    for (const type of subscription.types) await channel.bindQueue(queue, this.#options.exchange, type);
+  #topologyOf(consumer: string, types: readonly string[]): ConsumerTopology {
+    return { exchange: this.#options.exchange, queue: consumer, subscribes: types, retry: this.#options.retry };
   }
 
+  /**
+   * The retry queue for `delayMs`. Sending to a queue that does not exist would drop the
+   * message, so: declared here when this process owns the topology (a delay outside the
+   * configured backoff included), and refused when the operator does and has no such queue.
+   */
   async #retryQueue(consumer: string, delayMs: number): Promise<string> {
-    const name = rabbitTopology.retryQueue(consumer, delayMs);
-    if (!this.#declaredRetryQueues.has(name)) {
-      await this.#requirePublisher().assertQueue(name, {
-        durable: true,
-        arguments: {
-          'x-queue-type': 'classic',
-          'x-message-ttl': delayMs,
-          'x-dead-letter-exchange': '',
-          'x-dead-letter-routing-key': rabbitTopology.queue(consumer),
-        },
-      });
-      this.#declaredRetryQueues.add(name);
+    const queue = retryQueue(consumer, delayMs);
+    if (this.#declaredRetryQueues.has(queue.name)) return queue.name;
+    if (this.#options.topology === 'assert') {
+      if (!retryDelaysMs(this.#options.retry).includes(delayMs)) {
+        throw new TopologyMissingError(`no retry queue for ${String(delayMs)} ms: the operator declares ${consumer}'s retry queues for the delays of CONSUMER_RETRY_BASE_MS / CONSUMER_RETRY_MAX_MS only`);
+      }
+    } else {
+      await this.#requirePublisher().assertQueue(queue.name, { durable: true, arguments: queue.arguments });
     }
-    return name;
+    this.#declaredRetryQueues.add(queue.name);
+    return queue.name;
   }
 
   async consume(subscription: Subscription, handle: (delivery: Delivery) => Promise<Settlement>): Promise<ConsumerHandle> {
     const consumer: ActiveConsumer = { subscription, handle, channel: undefined, tag: undefined, starting: undefined, inFlight: new Set(), stopped: false };
     this.#consumers.add(consumer);
     // Not connected now: the (re)connection starts it.
-    if (this.#connection) await this.#ensureConsumer(consumer, this.#connection);
+    if (this.#connection) {
+      await this.#ensureConsumer(consumer, this.#connection).catch((error: unknown) => {
+        // Not started (its topology missing, say): nothing to resume on a reconnect.
+        this.#consumers.delete(consumer);
+        throw error;
+      });
+    }
     return {
       stop: async () => {
         consumer.stopped = true;
@@ -239,6 +284,9 @@ export class RabbitMqBroker implements Broker {
   }
 
   async #startConsumer(consumer: ActiveConsumer, connection: amqp.ChannelModel): Promise<void> {
+    const topology = this.#topologyOf(consumer.subscription.consumer, consumer.subscription.types);
+    // Checked before the consumer's channel exists, so a missing queue leaves nothing open.
+    if (this.#options.topology === 'assert') await assertConsumerTopology(connection, topology);
     const channel = await connection.createChannel();
     channel.on('error', (error: unknown) => {
       this.#options.logger.warn({ err: error, consumer: consumer.subscription.consumer }, 'RabbitMQ consumer channel error');
@@ -258,7 +306,7 @@ export class RabbitMqBroker implements Broker {
         }
       }, reconnectDelayMs(1)).unref();
     });
-    await this.#declareConsumerTopology(channel, consumer.subscription);
+    if (this.#options.topology !== 'assert') await declareConsumerTopology(channel, topology);
     await channel.prefetch(consumer.subscription.prefetch);
     const { consumerTag } = await channel.consume(rabbitTopology.queue(consumer.subscription.consumer), (message) => {
       if (!message) return; // cancelled by the broker (queue deleted): the channel's close restarts it
@@ -280,8 +328,7 @@ export class RabbitMqBroker implements Broker {
     const name = consumer.subscription.consumer;
     try {
       if (settlement.kind === 'retry') {
-        const queue = await this.#retryQueue(name, settlement.delayMs);
-        await this.#send(queue, message.content, { ...headers, [headerNames.attempt]: String(attempt + 1) }, message.properties);
+        await this.#send(await this.#retryQueue(name, settlement.delayMs), message.content, { ...headers, [headerNames.attempt]: String(attempt + 1) }, message.properties);
       } else if (settlement.kind === 'dead-letter') {
         await this.#send(
           rabbitTopology.deadLetterQueue(name),
@@ -307,7 +354,8 @@ export class RabbitMqBroker implements Broker {
     const channel = await this.#connection.createChannel();
     try {
       const queue = rabbitTopology.deadLetterQueue(consumer);
-      await channel.assertQueue(queue, { durable: true, arguments: rabbitTopology.queueArguments });
+      // Passive: the dead-letter queue is the topology owner's to declare.
+      await channel.checkQueue(queue);
       const letters: DeadLetter[] = [];
       while (letters.length < max) {
         const message = await channel.get(queue, { noAck: false });

@@ -1,14 +1,11 @@
 // Pure: how a failed delivery is settled. Exponential backoff, then the dead-letter queue.
+import { backoffDelay, type RetryPolicy as RetryDelays } from '@metrox/contracts/broker-topology';
 import type { Settlement } from './broker.ts';
 
-export interface RetryPolicy {
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
+export { backoffDelay };
 
-export function backoffDelay(attempt: number, policy: RetryPolicy): number {
-  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+export interface RetryPolicy extends RetryDelays {
+  maxAttempts: number;
 }
 
 /**

@@ -1,12 +1,13 @@
 // A payment outcome becomes a PENDING notification, once per transaction and outcome.
 // Sending happens in the dispatcher, so a slow or absent Transaction service never
 // holds up (or loses) the event: the row waits in this service's database until it can go.
-import type { EventHandlers } from '@metrox/kit';
+import type { Handlers } from '@metrox/kit';
 import { randomUUID } from 'node:crypto';
 import { captureTrace } from '../dispatch/trace-carrier.ts';
+import { notificationDeclaration } from '../declaration.ts';
 import { recordOutcome } from '../store/notifications.ts';
 
-export const paymentOutcomeHandlers: EventHandlers = {
+export const paymentOutcomeHandlers: Handlers<typeof notificationDeclaration> = {
   async PaymentConfirmed(data, ctx) {
     const recorded = await recordOutcome(ctx.tx, {
       id: randomUUID(),

@@ -1,15 +1,14 @@
 // Every domain event feeds the projections; the live feed hears of it after COMMIT.
-import type { EventContext, EventHandler, EventHandlers } from '@metrox/kit';
-import { eventTypes, type EventType } from '@metrox/contracts';
+import type { EventContext, Handlers } from '@metrox/kit';
+import { operationsDeclaration } from '../declaration.ts';
 import { announcement } from '../live/event-feed.ts';
 import { applyEvent } from '../projections/apply.ts';
 
 /** `origin` names this replica in the feed's notifications. */
-export function projectionHandlers(origin: string): EventHandlers {
+export function projectionHandlers(origin: string): Handlers<typeof operationsDeclaration> {
   const handle = async (_data: unknown, ctx: EventContext): Promise<void> => {
     await applyEvent(ctx.tx, ctx.event, announcement(ctx.event.id, origin));
   };
-  const handlers: Partial<Record<EventType, EventHandler<EventType>>> = {};
-  for (const type of eventTypes) handlers[type] = handle;
-  return handlers;
+  // One handler for every consumed type: built from the declaration's list, which the cast names.
+  return Object.fromEntries(operationsDeclaration.events.consumes.map((type) => [type, handle])) as Handlers<typeof operationsDeclaration>;
 }

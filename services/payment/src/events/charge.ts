@@ -8,7 +8,8 @@
 // The instrument is encrypted through the cipher helper before anything is charged: with
 // the helper down the handler throws before the provider is asked, and the inbox retries.
 import type { EventData } from '@metrox/contracts';
-import { RetryableError, type EventContext, type EventHandler, type EventHandlers } from '@metrox/kit';
+import { RetryableError, type EventContext, type EventHandler, type Handlers } from '@metrox/kit';
+import type { paymentDeclaration } from '../declaration.ts';
 import { CipherError, type CipherClient } from '@metrox/kit/cipher';
 import type { Histogram } from 'prom-client';
 import { randomUUID } from 'node:crypto';
@@ -37,7 +38,7 @@ export interface ChargeOptions {
   giveUpAfterAttempts: number;
 }
 
-export function chargeHandlers({ gateway, cipher, gatewayDuration, giveUpAfterAttempts }: ChargeOptions): EventHandlers {
+export function chargeHandlers({ gateway, cipher, gatewayDuration, giveUpAfterAttempts }: ChargeOptions): Handlers<typeof paymentDeclaration> {
   return {
     TransactionCreated: {
       // The provider's answer takes hundreds of milliseconds: it is awaited before the inbox

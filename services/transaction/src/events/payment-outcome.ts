@@ -1,6 +1,7 @@
 // The end of the purchase saga: a payment outcome moves the transaction to its final
 // state and announces TransactionCompleted, in the inbox transaction (so exactly once).
-import type { EventContext, EventHandlers } from '@metrox/kit';
+import type { EventContext, Handlers } from '@metrox/kit';
+import type { transactionDeclaration } from '../declaration.ts';
 import { decide, type PaymentOutcome } from '../domain/state-machine.ts';
 import { completeIfPending, findTransaction } from '../store/transactions.ts';
 
@@ -45,7 +46,7 @@ async function applyOutcome(transactionId: string, outcome: PaymentOutcome, ctx:
   ctx.logger.info({ transactionId, status: decision.to }, 'transaction completed');
 }
 
-export const paymentOutcomeHandlers: EventHandlers = {
+export const paymentOutcomeHandlers: Handlers<typeof transactionDeclaration> = {
   PaymentConfirmed: (data, ctx) => applyOutcome(data.transactionId, { status: 'CONFIRMED' }, ctx),
   PaymentFailed: (data, ctx) => applyOutcome(data.transactionId, { status: 'FAILED', reason: data.reason }, ctx),
 };
