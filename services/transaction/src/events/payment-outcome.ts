@@ -1,18 +1,18 @@
 // The end of the purchase saga: a payment outcome moves the transaction to its final
 // state and announces TransactionCompleted, in the inbox transaction (so exactly once).
-import type { EventContext, EventHandlers } from '@metrox/kit';
+import { PermanentFailure, type EventContext, type EventHandlers } from '@metrox/kit';
 import { decide, type PaymentOutcome } from '../domain/state-machine.ts';
 import { completeIfPending, findTransaction } from '../store/transactions.ts';
 
-/** A payment outcome that contradicts the transaction's final state: retrying will not help. */
-export class IllegalTransitionError extends Error {
+/** A payment outcome that contradicts the transaction's final state: retrying will not help, a human must look. */
+export class IllegalTransitionError extends PermanentFailure {
   override name = 'IllegalTransitionError';
 }
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function applyOutcome(transactionId: string, outcome: PaymentOutcome, ctx: EventContext<'PaymentConfirmed' | 'PaymentFailed'>): Promise<void> {
-  if (!uuid.test(transactionId)) throw new Error(`payment outcome for unknown transaction ${transactionId}`);
+  if (!uuid.test(transactionId)) throw new PermanentFailure(`payment outcome for a transaction id that is no UUID: ${transactionId}`);
   // The usual case in one statement: a PENDING transaction takes the outcome. The UPDATE
   // locks the row, so a concurrent outcome waits, then finds it no longer PENDING.
   const decision = decide('PENDING', outcome);
