@@ -46,9 +46,8 @@ export const services: Record<ServiceName, ServiceSettings> = {
     replicas: 1,
     ports: ports.notification,
     database: {},
-    events: { publishes: ['NotificationSent'], subscribes: ['PaymentConfirmed', 'PaymentFailed'] },
-    // The rider's contact comes from Transaction over gRPC.
-    peers: [{ name: 'transaction', port: ports.transaction.grpc }],
+    // The purchase and the rider's contact travel in TransactionCompleted: no peer to call.
+    events: { publishes: ['NotificationSent'], subscribes: ['TransactionCompleted'] },
   },
 };
 

@@ -120,7 +120,6 @@ export function serviceEnvironment(name: ServiceName, settings: FleetSettings, b
     HOST: base.HOST ?? '127.0.0.1',
     PORT: String(settings.ports[name].http),
     GRPC_PORT: String(settings.ports[name].grpc),
-    ...(name === 'notification' ? { TRANSACTION_GRPC_ADDRESS: `127.0.0.1:${settings.ports.transaction.grpc}` } : {}),
     ...(name === 'payment' && settings.cipherAddress !== undefined ? { CIPHER_ADDR: settings.cipherAddress } : {}),
     ...settings.env,
     ...settings.serviceEnv?.[name],

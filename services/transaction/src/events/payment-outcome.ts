@@ -17,8 +17,8 @@ async function applyOutcome(transactionId: string, outcome: PaymentOutcome, ctx:
   // locks the row, so a concurrent outcome waits, then finds it no longer PENDING.
   const decision = decide('PENDING', outcome);
   if (decision.kind !== 'move') throw new Error(`a payment outcome must move a PENDING transaction, not ${decision.kind}`);
-  const completed = await completeIfPending(ctx.tx, transactionId, decision.to, decision.reason);
-  if (!completed) {
+  const result = await completeIfPending(ctx.tx, transactionId, decision.to, decision.reason);
+  if (!result) {
     const current = await findTransaction(ctx.tx, transactionId);
     if (!current) throw new Error(`payment outcome for unknown transaction ${transactionId}`);
     const late = decide(current.status, outcome);
@@ -27,6 +27,7 @@ async function applyOutcome(transactionId: string, outcome: PaymentOutcome, ctx:
     ctx.logger.info({ transactionId, status: current.status }, 'payment outcome already applied');
     return;
   }
+  const { transaction: completed, riderContact } = result;
   await ctx.publish(
     'TransactionCompleted',
     {
@@ -39,6 +40,7 @@ async function applyOutcome(transactionId: string, outcome: PaymentOutcome, ctx:
       fareCents: completed.fareCents,
       currency: completed.currency,
       completedAt: completed.updatedAt,
+      riderContact,
     },
     { subject: completed.id },
   );
