@@ -24,10 +24,15 @@ describe('crossings of a purchase trace', () => {
       'payment → transaction: PaymentConfirmed process',
       'transaction → notification: TransactionCompleted process',
     ]);
-    expect(crossings).toMatchObject({ criticalPath: 3, criticalPathStatements: 3, total: 4, totalStatements: 4 });
+    expect(crossings).toMatchObject({ criticalPath: 3, criticalPathStatements: 3, total: 4, totalStatements: 4, complete: true });
   });
 
   it('find no critical path in a trace without the send', () => {
-    expect(countCrossings([span('a', 'transaction', 'POST', undefined, 'server')])).toMatchObject({ criticalPath: 0, total: 0 });
+    expect(countCrossings([span('a', 'transaction', 'POST', undefined, 'server')])).toMatchObject({ criticalPath: 0, total: 0, complete: false });
+  });
+
+  it('call a chain incomplete while a span between the send and the request has not arrived', () => {
+    const spans = [span('a', 'transaction', 'POST', undefined, 'server'), span('e', 'notification', 'notification send', 'missing')];
+    expect(countCrossings(spans).complete).toBe(false);
   });
 });

@@ -18,6 +18,8 @@ export interface Crossings {
   totalStatements: number;
   /** The critical path's crossings, as "from → to: span name". */
   path: string[];
+  /** Whether the chain reaches the request that started the purchase (a server span), i.e. no span of it is missing yet. */
+  complete: boolean;
 }
 
 const isStatement = (span: ResolvedSpan): boolean => span.name.startsWith('pg.query') || span.name.startsWith('pg.connect');
@@ -49,5 +51,6 @@ export function countCrossings(spans: readonly ResolvedSpan[], sendSpanName = 'n
     total: spans.filter(crosses).length,
     totalStatements: statements.length,
     path,
+    complete: send !== undefined && chain[0]?.kind === 'server',
   };
 }

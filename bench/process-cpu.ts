@@ -64,6 +64,11 @@ export function descendants(processes: readonly ProcessInfo[], root: number): Se
 /** The groups a purchase's CPU is counted in. */
 export type CpuGroup = 'services' | 'load generator' | 'postgres' | 'rabbitmq' | 'jaeger';
 
+/** Pure: which of the fleet's programs a child process runs (services/<name>/…), for the breakdown. */
+export function programOf(cmdline: string): string {
+  return /services\/([a-z-]+)\//.exec(cmdline)?.[1] ?? 'other';
+}
+
 /**
  * Pure: which group a process belongs to, or undefined when it is none of the bench's.
  * Services: this bench's children (the fleet and its cipher helper). Postgres: the fleet's own
@@ -83,22 +88,34 @@ export function cpuGroup(p: ProcessInfo, self: number, fleetChildren: ReadonlySe
   return undefined;
 }
 
-/** CPU seconds per group at this moment, and per pid (so a window's difference needs no process to live throughout). */
-export function sampleCpu(databasePrefix: string): Map<number, { group: CpuGroup; cpuSeconds: number }> {
+export interface CpuSample {
+  group: CpuGroup;
+  /** For services: which one (transaction, payment, cipher, …). */
+  program: string;
+  cpuSeconds: number;
+}
+
+/** CPU seconds per process at this moment, with its group (so a window's difference needs no process to live throughout). */
+export function sampleCpu(databasePrefix: string): Map<number, CpuSample> {
   const processes = listProcesses();
   const children = descendants(processes, process.pid);
   children.delete(process.pid);
-  const sample = new Map<number, { group: CpuGroup; cpuSeconds: number }>();
+  const sample = new Map<number, CpuSample>();
   for (const p of processes) {
     const group = cpuGroup(p, process.pid, children, databasePrefix);
-    if (group) sample.set(p.pid, { group, cpuSeconds: p.cpuSeconds });
+    if (group) sample.set(p.pid, { group, program: group === 'services' ? programOf(p.cmdline) : group, cpuSeconds: p.cpuSeconds });
   }
   return sample;
 }
 
-/** Pure: CPU seconds each group spent between two samples; a process new in `after` counts whole. */
-export function cpuBetween(before: ReadonlyMap<number, { group: CpuGroup; cpuSeconds: number }>, after: ReadonlyMap<number, { group: CpuGroup; cpuSeconds: number }>): Record<CpuGroup, number> {
-  const spent: Record<CpuGroup, number> = { services: 0, 'load generator': 0, postgres: 0, rabbitmq: 0, jaeger: 0 };
-  for (const [pid, { group, cpuSeconds }] of after) spent[group] += Math.max(0, cpuSeconds - (before.get(pid)?.cpuSeconds ?? 0));
-  return spent;
+/** Pure: CPU seconds each group, and each program, spent between two samples; a process new in `after` counts whole. */
+export function cpuBetween(before: ReadonlyMap<number, CpuSample>, after: ReadonlyMap<number, CpuSample>): { groups: Record<CpuGroup, number>; programs: Record<string, number> } {
+  const groups: Record<CpuGroup, number> = { services: 0, 'load generator': 0, postgres: 0, rabbitmq: 0, jaeger: 0 };
+  const programs: Record<string, number> = {};
+  for (const [pid, { group, program, cpuSeconds }] of after) {
+    const spent = Math.max(0, cpuSeconds - (before.get(pid)?.cpuSeconds ?? 0));
+    groups[group] += spent;
+    programs[program] = (programs[program] ?? 0) + spent;
+  }
+  return { groups, programs };
 }

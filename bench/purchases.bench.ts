@@ -57,6 +57,8 @@ interface Phase {
   result: LoadResult;
   /** CPU ms per rider notified, by group, over the measured window (drain included). */
   cpuMsPerPurchase: Record<CpuGroup, number>;
+  /** CPU ms per rider notified by program: each service, the cipher helper, postgres, rabbitmq, … */
+  programCpuMsPerPurchase: Record<string, number>;
   /** Sum of the groups. */
   processCpuMsPerPurchase: number;
   /** The whole machine's busy CPU ms per rider notified (anything else running counts too). */
@@ -81,7 +83,7 @@ async function traceOnePurchase(fleet: BenchFleet): Promise<Crossings> {
   // Complete once the send and what it records have arrived (spans come in batches).
   const stored = await jaeger.waitForTrace(traceId, (t) => {
     const spans = resolveSpans(t);
-    return spans.some((span) => span.name === 'notification send') && spans.some((span) => span.service === 'operations' && span.name.startsWith('NotificationSent'));
+    return countCrossings(spans).complete && spans.some((span) => span.service === 'operations' && span.name.startsWith('NotificationSent'));
   }, 60_000);
   return countCrossings(resolveSpans(stored));
 }
@@ -108,17 +110,19 @@ async function phase(label: string, start: StartFleet, otlpEndpoint: string | un
     const spent = cpuBetween(cpuBefore, sampleCpu(databasePrefix));
     const machineSpent = machineCpuSeconds().busy - machineBefore;
     const notifiedCount = Math.max(1, result.notification?.notified ?? 0);
-    const cpuMsPerPurchase = Object.fromEntries(Object.entries(spent).map(([group, seconds]) => [group, (seconds * 1000) / notifiedCount])) as Record<CpuGroup, number>;
+    const perPurchase = (seconds: number) => (seconds * 1000) / notifiedCount;
+    const cpuMsPerPurchase = Object.fromEntries(Object.entries(spent.groups).map(([group, seconds]) => [group, perPurchase(seconds)])) as Record<CpuGroup, number>;
+    const programCpuMsPerPurchase = Object.fromEntries(Object.entries(spent.programs).map(([program, seconds]) => [program, perPurchase(seconds)]));
     const processCpuMsPerPurchase = Object.values(cpuMsPerPurchase).reduce((a, b) => a + b, 0);
     const loadAverage = loadavg()[0] ?? 0;
     const crossings = trace ? await traceOnePurchase(fleet) : undefined;
-    const breakdown = Object.entries(cpuMsPerPurchase).map(([group, ms]) => `${group} ${ms.toFixed(1)}`).join(', ');
+    const breakdown = Object.entries(programCpuMsPerPurchase).map(([program, ms]) => `${program} ${ms.toFixed(1)}`).join(', ');
     console.error(
       `\n[purchases] ${label}\n${formatReport(result)}\n` +
         `CPU per purchase: ${processCpuMsPerPurchase.toFixed(1)} ms over the processes (${breakdown}), machine ${((machineSpent * 1000) / notifiedCount).toFixed(1)} ms; load average ${loadAverage.toFixed(2)}` +
         (crossings ? `\ncrossings on the critical path: ${crossings.criticalPath} (${crossings.path.join('; ')}), statements on it ${crossings.criticalPathStatements}; in the whole trace ${crossings.total} crossings, ${crossings.totalStatements} statements` : ''),
     );
-    return { result, cpuMsPerPurchase, processCpuMsPerPurchase, machineCpuMsPerPurchase: (machineSpent * 1000) / notifiedCount, loadAverage, crossings };
+    return { result, cpuMsPerPurchase, programCpuMsPerPurchase, processCpuMsPerPurchase, machineCpuMsPerPurchase: (machineSpent * 1000) / notifiedCount, loadAverage, crossings };
   } finally {
     await fleet.close();
   }
@@ -174,9 +178,9 @@ const cpuNote =
   '(shared with whatever else used them meanwhile); machine: /proc/stat busy time ÷ riders notified, everything on the machine included. ' +
   'Crossings: one purchase with a known trace id after each telemetry-on saturation phase; a crossing is a span whose parent ran in another process ' +
   '(a request served or an event handled), counted on the chain from POST /v1/transactions to the notification send; statements: pg spans on that chain.';
-const groupsOf = (phases: Phase[]) =>
-  (['services', 'postgres', 'rabbitmq', 'jaeger', 'load generator'] as const).map((group) =>
-    metric(`CPU per purchase, telemetry on: ${group}`, 'ms', phases.map((p) => p.cpuMsPerPurchase[group])),
+const groupsOf = (phases: Phase[], prefix = '') =>
+  ['transaction', 'payment', 'cipher', 'operations', 'notification', 'postgres', 'rabbitmq', 'jaeger', 'load generator'].map((program) =>
+    metric(`${prefix}CPU per purchase, telemetry on: ${program}`, 'ms', phases.map((p) => p.programCpuMsPerPurchase[program] ?? 0)),
   );
 const crossingsOf = (phases: Phase[]) => phases.flatMap((p) => (p.crossings ? [p.crossings] : []));
 
@@ -247,6 +251,7 @@ if (baseline) {
     metric(`${name}: CPU per purchase, all processes, telemetry on`, 'ms', series.on.map((p) => p.processCpuMsPerPurchase)),
     metric(`${name}: CPU per purchase, all processes, telemetry off`, 'ms', series.off.map((p) => p.processCpuMsPerPurchase)),
     metric(`${name}: CPU per purchase, whole machine, telemetry on`, 'ms', series.on.map((p) => p.machineCpuMsPerPurchase)),
+    ...groupsOf(series.on, `${name}: `),
     metric(`${name}: network crossings on the critical path`, 'crossings', crossingsOf(series.on).map((c) => c.criticalPath)),
     metric(`${name}: database statements on the critical path`, 'statements', crossingsOf(series.on).map((c) => c.criticalPathStatements)),
     ...relaxedMetrics(series, `${name}: half of saturation, `).filter((m) => m.name.endsWith('p99') || m.name.includes('fixed rate')),
