@@ -5,7 +5,7 @@ import { countCrossings } from './crossings.ts';
 const span = (spanId: string, service: string, name: string, parentSpanId?: string, kind = 'internal'): ResolvedSpan => ({ spanId, parentSpanId, service, name, kind });
 
 describe('crossings of a purchase trace', () => {
-  it('count cross-process edges on the chain to the send, and statements on it, apart from the rest of the trace', () => {
+  it('count cross-process edges on the chain to the send and the calls it waits for, and statements on them, apart from the rest of the trace', () => {
     const spans = [
       span('a', 'transaction', 'POST /v1/transactions', undefined, 'server'),
       span('a1', 'transaction', 'pg.query:insert_purchase', 'a', 'client'),
@@ -15,6 +15,9 @@ describe('crossings of a purchase trace', () => {
       span('d', 'notification', 'TransactionCompleted process', 'c', 'consumer'),
       span('e', 'notification', 'notification send', 'd'),
       span('e1', 'notification', 'pg.query:mark_sent', 'e', 'client'),
+      span('g', 'notification', 'GetRiderContact', 'e', 'client'),
+      span('g1', 'transaction', 'GetRiderContact', 'g', 'server'),
+      span('g2', 'transaction', 'pg.query:find_rider', 'g1', 'client'),
       span('o', 'operations', 'PaymentConfirmed process', 'b', 'consumer'),
       span('o1', 'operations', 'pg.query:apply', 'o', 'client'),
     ];
@@ -23,8 +26,9 @@ describe('crossings of a purchase trace', () => {
       'transaction → payment: TransactionCreated process',
       'payment → transaction: PaymentConfirmed process',
       'transaction → notification: TransactionCompleted process',
+      'notification → transaction: GetRiderContact (waited for)',
     ]);
-    expect(crossings).toMatchObject({ criticalPath: 3, criticalPathStatements: 3, total: 4, totalStatements: 4, complete: true });
+    expect(crossings).toMatchObject({ criticalPath: 4, criticalPathStatements: 4, total: 5, totalStatements: 5, complete: true });
   });
 
   it('find no critical path in a trace without the send', () => {
