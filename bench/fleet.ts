@@ -7,7 +7,7 @@ import { observabilityEndpoints } from '../test/observability/endpoints.ts';
 import { repoRoot } from '../test/support/endpoints.ts';
 import { startFleet, type Fleet } from '../test/services/support/fleet.ts';
 
-export type BenchFleet = Pick<Fleet, 'url' | 'logTail' | 'close'>;
+export type BenchFleet = Pick<Fleet, 'runId' | 'url' | 'logTail' | 'close'>;
 
 export interface BenchFleetOptions {
   /** OTLP/HTTP endpoint to export to; undefined runs with OTEL_SDK_DISABLED=true. */

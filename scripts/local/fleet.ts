@@ -18,7 +18,8 @@ export const defaultPorts = Object.fromEntries(serviceNames.map((name) => [name,
 /** <PEER>_GRPC_ADDRESS for every peer the service declares, on loopback at the peer's local gRPC port. */
 export function peerEnvironment(name: ServiceName, ports: Record<ServiceName, { grpc: number }>): NodeJS.ProcessEnv {
   return Object.fromEntries(
-    declarations[name].peers.map((peer) => {
+    // Widened: which services declare peers changes, and with none the element type is never.
+    (declarations[name].peers as readonly string[]).map((peer) => {
       if (!(serviceNames as readonly string[]).includes(peer)) throw new Error(`${name} calls ${peer}, which the local fleet does not run`);
       return [peerAddressVariable(peer), `127.0.0.1:${String(ports[peer as ServiceName].grpc)}`];
     }),

@@ -38,13 +38,13 @@ function crossServiceEdges(spans: ResolvedSpan[]): string[] {
 }
 
 describe('one purchase in logs and traces', () => {
-  it('its trace has the edges client → transaction → payment → transaction, operations, notification, and notification → transaction over gRPC', async () => {
+  it('its trace has the edges client → transaction → payment → transaction → notification, operations, and no call from notification into transaction', async () => {
     const [first] = purchases;
     if (first === undefined) throw new Error('no purchase');
     const jaeger = createJaegerQuery(running().observability.JAEGER_URL);
     const stored = await jaeger.waitForTrace(first.traceId, (t) => {
       const edges = crossServiceEdges(resolveSpans(t));
-      return edges.some((e) => e.startsWith('notification ') && e.includes('GetRiderContact')) && edges.some((e) => e.startsWith('payment ') && e.includes('→ transaction')) &&
+      return edges.some((e) => e.startsWith('transaction ') && e.includes('→ notification (consumer): TransactionCompleted')) && edges.some((e) => e.startsWith('payment ') && e.includes('→ transaction')) &&
         edges.some((e) => e.includes('→ operations')) && edges.some((e) => e.includes('→ notification'));
     });
     const edges = crossServiceEdges(resolveSpans(stored));
@@ -58,8 +58,9 @@ describe('one purchase in logs and traces', () => {
     expect(has(/^transaction \((server|producer)\) → payment \(consumer\): TransactionCreated/), message).toBe(true);
     expect(has(/^payment \((consumer|producer)\) → transaction \(consumer\): Payment/), message).toBe(true);
     expect(has(/^(transaction|payment) \((server|consumer|producer)\) → operations \(consumer\): /), message).toBe(true);
-    expect(has(/^(transaction|payment) \((server|consumer|producer)\) → notification \(consumer\): /), message).toBe(true);
-    expect(has(/^notification \(client\) → transaction \(server\): .*GetRiderContact/), message).toBe(true);
+    // Notification learns everything from TransactionCompleted: it never calls back into Transaction.
+    expect(has(/^transaction \((consumer|producer)\) → notification \(consumer\): TransactionCompleted/), message).toBe(true);
+    expect(edges.filter((e) => e.startsWith('notification ') && e.includes('→ transaction')), message).toEqual([]);
   });
 
   it('no trace starts anywhere but at a request a service serves: broker hops continue the trace of the event', async () => {

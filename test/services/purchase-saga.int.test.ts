@@ -162,19 +162,19 @@ describe('the purchase saga', () => {
     expect(replay.contentType).toContain('application/problem+json');
   });
 
-  it('a redelivered PaymentConfirmed still sends one notification', async () => {
+  it('a redelivered TransactionCompleted still sends one notification', async () => {
     const created = await buy({ riderId: rider(), fromStation: 'aluva', toStation: 'kaloor', paymentMethod: 'upi' });
     const id = created.body.id;
     await sentNotifications(id);
-    const [confirmed] = await eventually(() => loggedEvents('PaymentConfirmed', id), (events) => events.length === 1, 'the PaymentConfirmed in the event log');
-    if (!confirmed) throw new Error('unreachable');
+    const [completed] = await eventually(() => loggedEvents('TransactionCompleted', id), (events) => events.length === 1, 'the TransactionCompleted in the event log');
+    if (!completed) throw new Error('unreachable');
 
-    const duplicatesBefore = await consumed('notification', 'PaymentConfirmed', 'duplicate');
-    const processedBefore = await consumed('notification', 'PaymentConfirmed', 'processed');
+    const duplicatesBefore = await consumed('notification', 'TransactionCompleted', 'duplicate');
+    const processedBefore = await consumed('notification', 'TransactionCompleted', 'processed');
     // The broker redelivers the same event, and a confused producer replays it under a new id.
-    await publishRaw(endpoints().AMQP_URL, fleet.exchange, [envelopeOf(confirmed), envelopeOf(confirmed, { id: randomUUID() })]);
-    await eventually(() => consumed('notification', 'PaymentConfirmed', 'duplicate'), (n) => n >= duplicatesBefore + 1, 'the redelivery to be seen as a duplicate');
-    await eventually(() => consumed('notification', 'PaymentConfirmed', 'processed'), (n) => n >= processedBefore + 1, 'the replay to be handled');
+    await publishRaw(endpoints().AMQP_URL, fleet.exchange, [envelopeOf(completed), envelopeOf(completed, { id: randomUUID() })]);
+    await eventually(() => consumed('notification', 'TransactionCompleted', 'duplicate'), (n) => n >= duplicatesBefore + 1, 'the redelivery to be seen as a duplicate');
+    await eventually(() => consumed('notification', 'TransactionCompleted', 'processed'), (n) => n >= processedBefore + 1, 'the replay to be handled');
 
     const items = await notifications(id);
     expect(items).toHaveLength(1);
@@ -199,31 +199,43 @@ describe('the purchase saga', () => {
     expect(await loggedEvents('PaymentConfirmed', id)).toHaveLength(1);
   });
 
-  it('with Transaction down while a payment is pending, the rider is notified once it is back', async () => {
-    // Cards answer after ~6 s in the test tuning: time to stop Transaction once its event is out.
-    const created = await buy({ riderId: rider(), fromStation: 'aluva', toStation: 'tripunithura', paymentMethod: 'card' });
-    expect(created.status).toBe(201);
-    const id = created.body.id;
-    await eventually(
-      async () => (await fleet.db('transaction').query("SELECT 1 FROM metrox_outbox WHERE type = 'TransactionCreated' AND published_at IS NOT NULL AND envelope->'data'->>'transactionId' = $1", [id])).rowCount,
-      (n) => n === 1,
-      'TransactionCreated to reach the broker',
-    );
-    await fleet.stop('transaction');
+  it('with Transaction down, a rider whose purchase completed is notified all the same, with the contact Transaction knew', async () => {
+    const riderId = rider();
+    const contact = await http(fleet.url('transaction', `/v1/riders/${riderId}`), { method: 'PUT', json: { displayName: 'Meera', email: `${riderId}@example.org` } });
+    expect(contact.status).toBe(200);
+    // Notification is away while the purchase completes, so the notification can only happen after Transaction stopped.
+    const stopped = new Set<'transaction' | 'notification'>();
+    const stop = async (service: 'transaction' | 'notification') => {
+      stopped.add(service);
+      await fleet.stop(service);
+    };
+    const start = async (service: 'transaction' | 'notification') => {
+      await fleet.start(service);
+      stopped.delete(service);
+    };
+    await stop('notification');
+    try {
+      const created = await buy({ riderId, fromStation: 'aluva', toStation: 'tripunithura', paymentMethod: 'upi' });
+      expect(created.status).toBe(201);
+      const id = created.body.id;
+      await eventually(
+        async () => (await fleet.db('transaction').query("SELECT 1 FROM metrox_outbox WHERE type = 'TransactionCompleted' AND published_at IS NOT NULL AND envelope->'data'->>'transactionId' = $1", [id])).rowCount,
+        (n) => n === 1,
+        'TransactionCompleted to reach the broker',
+      );
+      await stop('transaction');
+      await start('notification');
 
-    const waiting = await eventually(
-      () => notifications(id),
-      (items) => items.length === 1 && items[0]?.status === 'PENDING' && (items[0].attempts) >= 1,
-      'Notification to try and fail to reach Transaction',
-    );
-    expect(waiting[0]?.status).toBe('PENDING');
-
-    await fleet.start('transaction');
-    const sent = await sentNotifications(id);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]?.attempts).toBeGreaterThanOrEqual(2);
-    expect(await settled(id)).toMatchObject({ status: 'CONFIRMED' });
-    expect(await notifications(id)).toHaveLength(1);
+      const [sent] = await sentNotifications(id);
+      expect(sent?.body).toContain('Hello Meera');
+      expect(sent?.body).toContain('aluva → tripunithura');
+      const { rows } = await fleet.db('notification').query<{ recipient: string; channel: string }>('SELECT recipient, channel FROM notifications WHERE transaction_id = $1', [id]);
+      expect(rows).toEqual([{ recipient: riderId, channel: 'log' }]);
+      const down = await fetch(fleet.url('transaction', '/healthz')).then(() => false, () => true);
+      expect(down, 'Transaction stayed down throughout').toBe(true);
+    } finally {
+      for (const service of [...stopped]) await start(service);
+    }
   });
 });
 
@@ -403,21 +415,20 @@ describe('the internal gRPC APIs', () => {
     }
   });
 
-  it('a contradicting payment outcome never flips a completed transaction', async () => {
+  it('a contradicting payment outcome never flips a completed transaction and is dead-lettered at once, never retried', async () => {
     const created = await buy({ riderId: rider(), fromStation: 'aluva', toStation: 'kaloor', paymentMethod: 'upi' });
     const id = created.body.id;
     await settled(id);
     const [confirmed] = await eventually(() => loggedEvents('PaymentConfirmed', id), (events) => events.length === 1, 'the PaymentConfirmed in the event log');
     if (!confirmed) throw new Error('unreachable');
-    const retriedBefore = await metricValue(fleet.url('transaction', '/metrics'), 'metrox_events_consumed_total', { type: 'PaymentFailed', outcome: 'retried' });
+    const consumedAs = (outcome: string) => metricValue(fleet.url('transaction', '/metrics'), 'metrox_events_consumed_total', { type: 'PaymentFailed', outcome });
+    const [retriedBefore, deadBefore] = [await consumedAs('retried'), await consumedAs('dead_lettered')];
     const contradiction = { ...confirmed, id: randomUUID(), type: 'PaymentFailed', data: { ...confirmed.data, reason: 'late decline', failedAt: confirmed.time } };
     delete (contradiction.data as Record<string, unknown>).confirmedAt;
     await publishRaw(endpoints().AMQP_URL, fleet.exchange, [envelopeOf(contradiction)]);
-    await eventually(
-      () => metricValue(fleet.url('transaction', '/metrics'), 'metrox_events_consumed_total', { type: 'PaymentFailed', outcome: 'retried' }),
-      (n) => n > retriedBefore,
-      'Transaction to refuse the contradicting outcome',
-    );
+    // A permanent failure: dead-lettered on its first attempt for a human, never retried.
+    await eventually(() => consumedAs('dead_lettered'), (n) => n === deadBefore + 1, 'Transaction to dead-letter the contradicting outcome');
+    expect(await consumedAs('retried')).toBe(retriedBefore);
     expect((await http<Transaction>(fleet.url('transaction', `/v1/transactions/${id}`))).body).toMatchObject({ status: 'CONFIRMED', failureReason: null });
   });
 });

@@ -58,7 +58,7 @@ describe.each(serviceNames)('the declaration of %s', (name) => {
     expect(sorted(env.METROX_PUBLISHED_EVENTS?.split(',') ?? [])).toEqual(sorted(declaration.events.publishes));
     const peerVariables = Object.keys(env).filter((variable) => variable.endsWith('_GRPC_ADDRESS'));
     expect(sorted(peerVariables)).toEqual(sorted(declaration.peers.map(peerAddressVariable)));
-    for (const peer of declaration.peers) {
+    for (const peer of declaration.peers as readonly string[]) {
       expect(env[peerAddressVariable(peer)]).toBe(`${peer}.${namespace}.svc:${String(declarations[peer as ServiceName].ports.grpc)}`);
     }
     const injected = loadConfig({ name }, { ...env, POD_NAMESPACE: namespace, DATABASE_URL: 'postgres://x', AMQP_URL: 'amqp://x' }).injected;
@@ -91,7 +91,7 @@ describe('the declarations together', () => {
   });
 
   it('name only declared services as peers', () => {
-    for (const name of serviceNames) for (const peer of declarations[name].peers) expect(serviceNames, `${name} → ${peer}`).toContain(peer);
+    for (const name of serviceNames) for (const peer of declarations[name].peers as readonly string[]) expect(serviceNames, `${name} → ${peer}`).toContain(peer);
   });
 });
 

@@ -29,6 +29,23 @@ describe('event schemas', () => {
     expect(result.error?.issues[0]?.path).toEqual(['amountCents']);
   });
 
+  it('read a TransactionCompleted with the rider\'s contact, and one from a producer that does not send it yet', () => {
+    const data = {
+      transactionId: 't-1',
+      riderId: 'r-1',
+      status: 'CONFIRMED',
+      fromStation: 'aluva',
+      toStation: 'mg-road',
+      fareCents: 3000,
+      currency: 'INR',
+      completedAt: '2025-01-01T10:00:00.000Z',
+    };
+    const riderContact = { displayName: 'Asha', email: 'asha@example.org', phone: '' };
+    expect(events.TransactionCompleted.schema.parse({ ...data, riderContact })).toEqual({ ...data, riderContact });
+    expect(events.TransactionCompleted.schema.parse(data)).toEqual(data);
+    expect(events.TransactionCompleted.version).toBe(1);
+  });
+
   it('know exactly the five domain event types', () => {
     expect(Object.keys(events).sort()).toEqual(
       ['NotificationSent', 'PaymentConfirmed', 'PaymentFailed', 'TransactionCompleted', 'TransactionCreated'],

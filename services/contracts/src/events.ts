@@ -44,6 +44,14 @@ export const PaymentFailed = z.object({
   failedAt: timestamp,
 });
 
+/** How Notification reaches a rider; empty strings for what the rider has not given. */
+export const RiderContact = z.object({
+  displayName: z.string().max(200),
+  email: z.string().max(320),
+  phone: z.string().max(16),
+});
+export type RiderContact = z.infer<typeof RiderContact>;
+
 /** The purchase reached its final state (the end of the saga). */
 export const TransactionCompleted = z.object({
   transactionId: id,
@@ -56,6 +64,11 @@ export const TransactionCompleted = z.object({
   fareCents: cents,
   currency,
   completedAt: timestamp,
+  /**
+   * The rider's contact as Transaction knew it at completion, so the rider can be told without
+   * asking Transaction. Optional (added within version 1): producers before it omit it.
+   */
+  riderContact: RiderContact.optional(),
 });
 
 /** The rider was told about a payment outcome. */

@@ -26,7 +26,7 @@ export { declarationMismatches, mismatchMessage } from './declaration-check.ts';
 export { JetStreamBroker } from './messaging/jetstream.ts';
 export { createOutboxPublisher, type PublishInTransaction, type PublishOptions } from './messaging/outbox.ts';
 export { OutboxRelay } from './messaging/relay.ts';
-export { RetryableError } from './messaging/retry.ts';
+export { PermanentFailure, RetryableError } from './messaging/retry.ts';
 export { startInbox, handleDelivery, type EventHandler, type EventHandlers, type Handlers, type EventContext, type PreparedEventHandler, type PrepareContext } from './messaging/inbox.ts';
 export { startTelemetry, type TelemetryOptions } from './telemetry/sdk.ts';
 export { shutdownTelemetry } from '@metrox/telemetry';

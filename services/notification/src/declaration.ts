@@ -5,8 +5,8 @@ import { notificationSettingsSchema } from './settings.ts';
 export const notificationDeclaration = defineService({
   name: 'notification',
   ports: { http: 8083, grpc: 50054 },
-  events: { publishes: ['NotificationSent'], consumes: ['PaymentConfirmed', 'PaymentFailed'] },
-  // The rider's contact and the purchase come from Transaction over gRPC.
-  peers: ['transaction'],
+  // The purchase and the rider's contact travel in TransactionCompleted: no peer to call.
+  events: { publishes: ['NotificationSent'], consumes: ['TransactionCompleted'] },
+  peers: [],
   settings: notificationSettingsSchema,
 });

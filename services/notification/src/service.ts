@@ -1,12 +1,11 @@
-// The notification service: tells riders about payment outcomes, exactly once each.
+// The notification service: tells riders about completed purchases, exactly once each.
 import type { FastifyInstance } from 'fastify';
 import type { Kit, ServiceDefinition } from '@metrox/kit';
 import { Counter, Gauge } from 'prom-client';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Dispatcher } from './dispatch/dispatcher.ts';
-import { createTransactionLookup } from './dispatch/transaction-client.ts';
-import { paymentOutcomeHandlers } from './events/payment-outcome.ts';
+import { transactionCompletedHandlers } from './events/transaction-completed.ts';
 import { notificationRoutes } from './http/routes.ts';
 import { createLogProvider } from './providers/log-provider.ts';
 import type { NotificationProvider } from './providers/provider.ts';
@@ -41,7 +40,7 @@ export function notificationService(env: NodeJS.ProcessEnv = process.env): Servi
       kit.metrics.registry.registerMetric(
         new Gauge({
           name: 'metrox_notifications_pending',
-          help: 'Notifications waiting to be sent (Transaction or the provider unreachable, or just arrived)',
+          help: 'Notifications waiting to be sent (the provider unreachable, or just arrived)',
           registers: [],
           async collect() {
             // While the database is away the last value stands: the scrape still answers.
@@ -50,13 +49,8 @@ export function notificationService(env: NodeJS.ProcessEnv = process.env): Servi
           },
         }),
       );
-      const lookup = createTransactionLookup(settings.TRANSACTION_GRPC_ADDRESS, {
-        deadlineMs: settings.TRANSACTION_GRPC_DEADLINE_MS,
-        attempts: settings.TRANSACTION_GRPC_ATTEMPTS,
-      });
       const dispatcher = new Dispatcher({
         kit,
-        lookup,
         providers,
         sent,
         pollIntervalMs: settings.NOTIFICATION_POLL_INTERVAL_MS,
@@ -70,12 +64,11 @@ export function notificationService(env: NodeJS.ProcessEnv = process.env): Servi
       app.addHook('onReady', () => dispatcher.start());
       app.addHook('onClose', async () => {
         await dispatcher.stop();
-        lookup.close();
         for (const provider of providers) await provider.close?.();
       });
       notificationRoutes(app, kit);
     },
-    events: { handlers: paymentOutcomeHandlers },
+    events: { handlers: transactionCompletedHandlers },
     env,
   };
 }

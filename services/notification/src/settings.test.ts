@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { notificationSettingsFromEnv } from './settings.ts';
 
 describe('notification settings', () => {
-  it('defaults to Transaction on its local port and the log provider only', () => {
+  it('defaults to the log provider only', () => {
     const settings = notificationSettingsFromEnv({});
-    expect(settings.TRANSACTION_GRPC_ADDRESS).toBe('127.0.0.1:50051');
     expect(settings.SMTP_URL).toBeUndefined();
     expect(settings.NOTIFICATION_FROM).toBe('tickets@metrox.local');
   });

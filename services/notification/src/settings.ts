@@ -4,9 +4,6 @@ import { z } from 'zod';
 const positive = z.coerce.number().int().positive();
 
 export const notificationSettingsSchema = z.object({
-  TRANSACTION_GRPC_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
-  TRANSACTION_GRPC_DEADLINE_MS: positive.default(2_000),
-  TRANSACTION_GRPC_ATTEMPTS: positive.default(3),
   NOTIFICATION_POLL_INTERVAL_MS: positive.default(1_000),
   NOTIFICATION_BATCH_SIZE: positive.max(1_000).default(32),
   NOTIFICATION_DISPATCH_LOOPS: positive.max(16).default(3),

@@ -18,7 +18,7 @@ import { extractTraceContext, kitTracer } from '../telemetry/trace-context.ts';
 import type { Broker, ConsumerHandle, Delivery, Settlement } from './broker.ts';
 import { parseEnvelope, type EventEnvelope } from './envelope.ts';
 import type { PublishInTransaction, PublishOptions } from './outbox.ts';
-import { RetryableError, settleFailure, type RetryPolicy } from './retry.ts';
+import { PermanentFailure, RetryableError, settleFailure, type RetryPolicy } from './retry.ts';
 
 export interface EventContext<T extends EventType = EventType> {
   /** The whole envelope: id, source, time, subject, schemaversion… */
@@ -131,8 +131,8 @@ export async function handleDelivery(options: DeliveryOptions, delivery: Deliver
       span.recordException(error instanceof Error ? error : new Error(reason));
       span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
       // A database outage is nobody's bug: like a peer's outage, it never dead-letters an event.
-      const retryable = error instanceof RetryableError || isDatabaseUnavailable(error);
-      const settlement = settleFailure(delivery.attempt, reason, options.retry, retryable);
+      const failure = error instanceof PermanentFailure ? 'permanent' : error instanceof RetryableError || isDatabaseUnavailable(error) ? 'transient' : 'counted';
+      const settlement = settleFailure(delivery.attempt, reason, options.retry, failure);
       metrics?.eventsConsumed.inc({
         type: envelope.type,
         outcome: settlement.kind === 'retry' ? 'retried' : 'dead_lettered',

@@ -14,6 +14,10 @@ describe('retry policy', () => {
   });
 
   it('keeps retrying a retryable failure (a peer is down) past the attempt limit, at the capped delay', () => {
-    expect(settleFailure(40, 'transaction service unavailable', policy, true)).toEqual({ kind: 'retry', delayMs: 500, reason: 'transaction service unavailable' });
+    expect(settleFailure(40, 'transaction service unavailable', policy, 'transient')).toEqual({ kind: 'retry', delayMs: 500, reason: 'transaction service unavailable' });
+  });
+
+  it('dead-letters a permanent failure on its first attempt, with the reason', () => {
+    expect(settleFailure(1, 'transaction t-1 does not exist', policy, 'permanent')).toEqual({ kind: 'dead-letter', reason: 'permanent failure: transaction t-1 does not exist' });
   });
 });

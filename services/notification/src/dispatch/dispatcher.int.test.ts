@@ -1,7 +1,7 @@
-// The dispatcher against real Postgres and a real Transaction service (its process, from the
-// cross-service fleet): claim → send → record, with the notification id as the provider's
-// idempotency key, nothing held in the database while the provider sends, and at most one
-// message per notification when the dispatching process dies between send and record.
+// The dispatcher against real Postgres: claim → send → record, with the notification id as the
+// provider's idempotency key, nothing held in the database while the provider sends, and at
+// most one message per notification when the dispatching process dies between send and record.
+// Everything the message needs is on the row (from TransactionCompleted): no other service runs.
 import { createLogger, createOutboxPublisher, withTransaction, type Logger } from '@metrox/kit';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Counter } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, http } from '../../../../test/services/support/client.ts';
-import { startFleet, type Fleet } from '../../../../test/services/support/fleet.ts';
+import { eventually } from '../../../../test/services/support/client.ts';
 import { spawnTethered } from '../../../../test/support/processes.ts';
 import { createLogProvider } from '../providers/log-provider.ts';
 import type { NotificationProvider, OutgoingMessage } from '../providers/provider.ts';
@@ -21,45 +20,38 @@ import { recordOutcome } from '../store/notifications.ts';
 import { createNotificationDatabase, type NotificationDatabase } from '../testing/database.ts';
 import { startSmtpServer, type SmtpServer } from '../testing/smtp-server.ts';
 import { Dispatcher } from './dispatcher.ts';
-import { createTransactionLookup, type TransactionLookup } from './transaction-client.ts';
 
 const dispatchProcess = fileURLToPath(new URL('../testing/dispatch-process.ts', import.meta.url));
 const quietLogger = createLogger({ serviceName: 'notification-test', serviceVersion: 'test', level: 'silent' });
 
-let fleet: Fleet;
-let lookup: TransactionLookup;
 let smtp: SmtpServer;
 
 beforeAll(async () => {
-  fleet = await startFleet({ services: ['transaction'] });
-  lookup = createTransactionLookup(fleet.grpcAddress('transaction'), { deadlineMs: 2_000, attempts: 3 });
   smtp = await startSmtpServer();
 });
 
 afterAll(async () => {
-  lookup.close();
   await smtp.close();
-  await (fleet as Fleet | undefined)?.close(); // undefined when beforeAll failed
 });
 
-/** A rider and a purchase at Transaction, and the PENDING notification of its confirmation. */
+/** The PENDING notification of a confirmed purchase, as TransactionCompleted records it. */
 async function pendingNotification(database: NotificationDatabase): Promise<string> {
   const riderId = `rider-${randomUUID().slice(0, 8)}`;
-  const rider = await http(fleet.url('transaction', `/v1/riders/${riderId}`), { method: 'PUT', json: { displayName: 'Asha', email: `${riderId}@example.org`, phone: '' } });
-  expect(rider.status).toBe(200);
-  const purchase = await http<{ id: string }>(fleet.url('transaction', '/v1/transactions'), {
-    method: 'POST',
-    headers: { 'idempotency-key': randomUUID() },
-    json: { riderId, fromStation: 'aluva', toStation: 'tripunithura', paymentMethod: 'upi' },
-  });
-  expect(purchase.status).toBe(201);
   const id = randomUUID();
   await recordOutcome(database.pool, {
     id,
-    transactionId: purchase.body.id,
+    transactionId: randomUUID(),
     outcome: 'CONFIRMED',
     failureReason: null,
-    paymentEventId: randomUUID(),
+    sourceEventId: randomUUID(),
+    purchase: {
+      riderId,
+      fromStation: 'aluva',
+      toStation: 'tripunithura',
+      fareCents: 5000,
+      currency: 'INR',
+      contact: { displayName: 'Asha', email: `${riderId}@example.org`, phone: '' },
+    },
     trace: { traceparent: null, tracestate: null },
   });
   return id;
@@ -68,7 +60,6 @@ async function pendingNotification(database: NotificationDatabase): Promise<stri
 function dispatcherWith(database: NotificationDatabase, provider: NotificationProvider, logger: Logger = quietLogger): Dispatcher {
   return new Dispatcher({
     kit: { pool: database.pool, logger, publish: createOutboxPublisher('notification'), withTransaction: (work) => withTransaction(database.pool, work) },
-    lookup,
     providers: [provider],
     sent: new Counter({ name: 'test_notifications_sent_total', help: 'sent in this test', labelNames: ['channel', 'outcome'] as const, registers: [] }),
     pollIntervalMs: 100,
@@ -169,7 +160,6 @@ describe.each(['log', 'smtp'] as const)('with the built-in %s provider', (kind) 
     const child = spawnTethered('dispatch-process', process.execPath, [dispatchProcess], logFile, {
       ...process.env,
       DATABASE_URL: database.url,
-      TRANSACTION_GRPC_ADDRESS: fleet.grpcAddress('transaction'),
       TEST_PROVIDER: kind,
       SMTP_URL: smtpUrl(),
       TEST_LEASE_MS: '1000',

@@ -1,11 +1,11 @@
 // Sends PENDING notifications in three short steps, none holding a database transaction or
 // lock while the network is used: claim (one statement leases a batch of due rows, so other
-// replicas skip them), send (look up the purchase and rider over gRPC, then the provider,
-// with the notification id as idempotency key), record (SENT plus the NotificationSent
-// event, in one short transaction). A dispatcher that dies mid-way leaves its claims to
-// expire; the next attempt sends with the same key and the provider sends nothing twice. A
-// failed attempt is rescheduled with backoff, without limit (an outage of Transaction delays
-// messages, it never drops them).
+// replicas skip them), send (compose the message from the row's purchase and contact, hand it
+// to the provider with the notification id as idempotency key), record (SENT plus the
+// NotificationSent event, in one short transaction). A dispatcher that dies mid-way leaves its
+// claims to expire; the next attempt sends with the same key and the provider sends nothing
+// twice. A failed attempt is rescheduled with backoff, without limit (an outage of the
+// provider delays messages, it never drops them).
 import { NotifiedWorker, type Kit, type StepResult } from '@metrox/kit';
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { Counter } from 'prom-client';
@@ -14,21 +14,24 @@ import { DeliveryInDoubtError, type Receipt } from '../providers/idempotency.ts'
 import { pickProvider, type NotificationProvider } from '../providers/provider.ts';
 import { claimDue, dueChannel, markFailedAttempt, markSent, markUndeliverable, type DueNotification } from '../store/notifications.ts';
 import { withRestoredTrace } from './trace-carrier.ts';
-import { PermanentLookupError, type TransactionLookup } from './transaction-client.ts';
+
+/** Nothing can reach the rider, or the row lacks what the message needs: retrying cannot help. */
+export class UndeliverableError extends Error {
+  override name = 'UndeliverableError';
+}
 
 /** sent: the notification went out; failed: it was rescheduled or given up. */
 export type DispatchResult = 'sent' | 'failed';
 
 export interface DispatcherOptions {
   kit: Pick<Kit, 'pool' | 'logger' | 'publish' | 'withTransaction'>;
-  lookup: TransactionLookup;
   providers: NotificationProvider[];
   pollIntervalMs: number;
   /** Notifications claimed and sent concurrently per step. */
   batchSize: number;
   /** Dispatch loops running side by side. */
   loops: number;
-  /** How long a claim keeps a notification from other dispatchers: longer than a lookup and a send take. */
+  /** How long a claim keeps a notification from other dispatchers: longer than a send takes. */
   leaseMs: number;
   retryBaseMs: number;
   retryMaxMs: number;
@@ -59,7 +62,7 @@ export class Dispatcher {
       logger: options.kit.logger,
       step: () => this.#step(),
       // Each failed row carries its own retry time; the loop only pauses, so an outage of
-      // Transaction is not walked through at the pace of timeouts.
+      // the provider is not walked through at the pace of timeouts.
       backoffMs: () => options.pollIntervalMs,
       // Several loops, so one batch waiting on its slowest send does not hold up the next
       // (each claim takes different rows).
@@ -105,7 +108,7 @@ export class Dispatcher {
       const reason = error instanceof Error ? error.message : String(error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
       try {
-        if (error instanceof PermanentLookupError || error instanceof DeliveryInDoubtError) {
+        if (error instanceof UndeliverableError || error instanceof DeliveryInDoubtError) {
           await markUndeliverable(this.#options.kit.pool, due.id, reason);
           log.error({ err: error }, 'notification is undeliverable');
         } else {
@@ -122,15 +125,15 @@ export class Dispatcher {
     }
   }
 
-  /** Looks up what to say and to whom, and sends it with the notification id as idempotency key. */
+  /** Composes what to say from the row, and sends it with the notification id as idempotency key. */
   async #send(due: DueNotification): Promise<Sent> {
-    const { lookup, providers } = this.#options;
-    const purchase = await lookup.purchase(due.transactionId);
-    const contact = await lookup.contact(purchase.riderId);
+    const purchase = due.purchase;
+    if (!purchase) throw new UndeliverableError('recorded before the purchase travelled with TransactionCompleted: nothing to compose the message from');
+    const contact = { riderId: purchase.riderId, ...purchase.contact };
     const outcome = due.outcome === 'CONFIRMED' ? { status: 'CONFIRMED' as const } : { status: 'FAILED' as const, reason: due.failureReason ?? 'payment failed' };
-    const message = composeMessage(purchase, outcome, contact.displayName);
-    const chosen = pickProvider(providers, contact);
-    if (!chosen) throw new PermanentLookupError(`no provider can reach rider ${contact.riderId}`);
+    const message = composeMessage({ transactionId: due.transactionId, ...purchase }, outcome, contact.displayName);
+    const chosen = pickProvider(this.#options.providers, contact);
+    if (!chosen) throw new UndeliverableError(`no provider can reach rider ${contact.riderId}`);
     const receipt = await chosen.provider.send({ idempotencyKey: due.id, to: chosen.to, ...message });
     return { riderId: purchase.riderId, channel: chosen.provider.channel, recipient: chosen.to, ...message, receipt };
   }

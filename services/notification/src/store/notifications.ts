@@ -59,9 +59,20 @@ function fromRow(row: NotificationRow): Notification {
   };
 }
 
-/** A notification to send, with the trace context of the outcome it announces. */
+/** What the message says and where it goes: the purchase and the rider's contact as TransactionCompleted carried them. */
+export interface PurchaseToTell {
+  riderId: string;
+  fromStation: string;
+  toStation: string;
+  fareCents: number;
+  currency: string;
+  contact: { displayName: string; email: string; phone: string };
+}
+
+/** A notification to send, with the trace context of the outcome it announces; no purchase for rows recorded before it was kept. */
 export interface DueNotification extends Notification {
   trace: { traceparent: string | null; tracestate: string | null };
+  purchase: PurchaseToTell | null;
 }
 
 export const dueChannel = 'metrox_notifications_due';
@@ -74,7 +85,9 @@ export async function recordOutcome(
     transactionId: string;
     outcome: 'CONFIRMED' | 'FAILED';
     failureReason: string | null;
-    paymentEventId: string;
+    /** The event the row came from (TransactionCompleted). */
+    sourceEventId: string;
+    purchase: PurchaseToTell;
     trace: { traceparent: string | null; tracestate: string | null };
   },
 ): Promise<boolean> {
@@ -83,13 +96,24 @@ export async function recordOutcome(
   const { rows } = await db.query<{ id: string }>(
     prepared(
       `WITH inserted AS (
-         INSERT INTO notifications (id, transaction_id, outcome, failure_reason, payment_event_id, traceparent, tracestate)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         INSERT INTO notifications (id, transaction_id, outcome, failure_reason, source_event_id, rider_id, purchase, traceparent, tracestate)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (transaction_id, outcome) DO NOTHING
          RETURNING id
        )
-       SELECT id, pg_notify($8, id::text) FROM inserted`,
-      [outcome.id, outcome.transactionId, outcome.outcome, outcome.failureReason, outcome.paymentEventId, outcome.trace.traceparent, outcome.trace.tracestate, dueChannel],
+       SELECT id, pg_notify($10, id::text) FROM inserted`,
+      [
+        outcome.id,
+        outcome.transactionId,
+        outcome.outcome,
+        outcome.failureReason,
+        outcome.sourceEventId,
+        outcome.purchase.riderId,
+        JSON.stringify(outcome.purchase),
+        outcome.trace.traceparent,
+        outcome.trace.tracestate,
+        dueChannel,
+      ],
     ),
   );
   return rows.length > 0;
@@ -107,7 +131,7 @@ const claimedColumns = columns
  * expire. Each claim counts as an attempt.
  */
 export async function claimDue(db: Queryable, limit: number, leaseMs: number): Promise<DueNotification[]> {
-  const { rows } = await db.query<NotificationRow & { traceparent: string | null; tracestate: string | null }>(
+  const { rows } = await db.query<NotificationRow & { traceparent: string | null; tracestate: string | null; purchase: PurchaseToTell | null }>(
     prepared(
       // MATERIALIZED: the locked selection runs exactly once, whatever plan the UPDATE gets.
       `WITH due AS MATERIALIZED (
@@ -116,11 +140,11 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number): P
        )
        UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = clock_timestamp() + make_interval(secs => $2::float8 / 1000)
        FROM due WHERE n.id = due.id
-       RETURNING ${claimedColumns}, n.traceparent, n.tracestate`,
+       RETURNING ${claimedColumns}, n.traceparent, n.tracestate, n.purchase`,
       [limit, leaseMs],
     ),
   );
-  return rows.map((row) => ({ ...fromRow(row), trace: { traceparent: row.traceparent, tracestate: row.tracestate } }));
+  return rows.map((row) => ({ ...fromRow(row), trace: { traceparent: row.traceparent, tracestate: row.tracestate }, purchase: row.purchase }));
 }
 
 /**

@@ -4,7 +4,6 @@
 import { createLogger, createOutboxPublisher, createPool, withTransaction } from '@metrox/kit';
 import { Counter } from 'prom-client';
 import { Dispatcher } from '../dispatch/dispatcher.ts';
-import { createTransactionLookup } from '../dispatch/transaction-client.ts';
 import { createLogProvider } from '../providers/log-provider.ts';
 import type { NotificationProvider } from '../providers/provider.ts';
 import { createSmtpProvider } from '../providers/smtp-provider.ts';
@@ -27,7 +26,6 @@ const sentButNotRecorded: NotificationProvider = {
 };
 const dispatcher = new Dispatcher({
   kit: { pool, logger, publish: createOutboxPublisher('notification'), withTransaction: (work) => withTransaction(pool, work) },
-  lookup: createTransactionLookup(env.TRANSACTION_GRPC_ADDRESS ?? '', { deadlineMs: 2_000, attempts: 3 }),
   providers: [sentButNotRecorded],
   sent: new Counter({ name: 'test_notifications_sent_total', help: 'unused', labelNames: ['channel', 'outcome'] as const, registers: [] }),
   pollIntervalMs: 100,

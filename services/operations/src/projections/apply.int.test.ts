@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpoints } from '../../../../test/support/endpoints.ts';
-import { applyEvent, readSummaryRows } from './apply.ts';
+import { applyEvent, readEvents, readSummaryRows } from './apply.ts';
 import { buildSummary } from './summary.ts';
 
 const database = `operations_test_${randomBytes(4).toString('hex')}`;
@@ -99,5 +99,17 @@ describe('operations projections', () => {
     const once = await summary();
     expect(await apply(events)).toEqual([false, false, false]);
     expect(await summary()).toEqual(once);
+  });
+});
+
+describe('the event log', () => {
+  it('keeps a TransactionCompleted without the rider\'s contact it carried for Notification', async () => {
+    const [, , completed] = purchaseEvents('aluva', 'upi', 'CONFIRMED');
+    if (completed?.type !== 'TransactionCompleted') throw new Error('unreachable');
+    const withContact = { ...completed, data: { ...completed.data, riderContact: { displayName: 'Asha', email: 'asha@example.org', phone: '+919876543210' } } } as EventEnvelope;
+    await apply([withContact]);
+    const [logged] = await readEvents(pool, [completed.id]);
+    expect(logged?.data).toEqual(completed.data);
+    expect(JSON.stringify(logged)).not.toContain('asha@example.org');
   });
 });

@@ -19,7 +19,7 @@ export interface AppliedNotice {
  */
 export async function applyEvent(db: Queryable, event: EventEnvelope, notice?: AppliedNotice): Promise<boolean> {
   const transactionId = 'transactionId' in event.data ? event.data.transactionId : null;
-  const values: unknown[] = [event.id, event.type, event.source, event.time, transactionId, JSON.stringify(event.data)];
+  const values: unknown[] = [event.id, event.type, event.source, event.time, transactionId, JSON.stringify(loggedData(event))];
   const parameter = (value: unknown, type: string): string => `$${values.push(value)}::${type}`;
   const projections = projectionStatements(event, parameter);
   const final = notice ? `SELECT pg_notify(${parameter(notice.channel, 'text')}, ${parameter(notice.payload, 'text')}) FROM logged` : 'SELECT 1 FROM logged';
@@ -34,6 +34,17 @@ export async function applyEvent(db: Queryable, event: EventEnvelope, notice?: A
   // Prepared per text: one per event type (and outcome), planned once per connection.
   const { rowCount } = await db.query(prepared(text, values));
   return (rowCount ?? 0) > 0;
+}
+
+/**
+ * Pure: what the event log keeps of an event's data (and so what the shift log and the live
+ * feed show): everything but the rider's contact, which TransactionCompleted carries for
+ * Notification and which a control room has no business reading.
+ */
+export function loggedData(event: EventEnvelope): unknown {
+  if (event.type !== 'TransactionCompleted') return event.data;
+  const { riderContact: _contact, ...rest } = (event as EventEnvelope<'TransactionCompleted'>).data;
+  return rest;
 }
 
 /** Pure: the projection writes for an event, each selecting FROM logged (so none runs for a replay). */

@@ -1,6 +1,6 @@
 // The transaction service's tables, as SQL and nothing else. Every function takes the
 // caller's client, so writes share the caller's database transaction (and its outbox row).
-import type { PaymentMethod } from '@metrox/contracts';
+import type { PaymentMethod, RiderContact } from '@metrox/contracts';
 import { prepared, type Tx } from '@metrox/kit';
 import type { Cursor } from '../domain/cursor.ts';
 import type { TransactionStatus } from '../domain/state-machine.ts';
@@ -125,15 +125,22 @@ export async function completeIfPending(
   id: string,
   status: 'CONFIRMED' | 'FAILED',
   reason: string | undefined,
-): Promise<StoredTransaction | undefined> {
-  const { rows } = await db.query<TransactionRow>(
+): Promise<{ transaction: StoredTransaction; riderContact: RiderContact } | undefined> {
+  // One round trip: the update and the rider's contact, which TransactionCompleted carries
+  // so that Notification never has to ask for it.
+  const { rows } = await db.query<TransactionRow & { display_name: string; email: string; phone: string }>(
     prepared(
-      `UPDATE transactions SET status = $2, failure_reason = $3, updated_at = clock_timestamp()
-       WHERE id = $1 AND status = 'PENDING' RETURNING ${columns}`,
+      `WITH completed AS (
+         UPDATE transactions SET status = $2, failure_reason = $3, updated_at = clock_timestamp()
+         WHERE id = $1 AND status = 'PENDING' RETURNING ${columns}
+       )
+       SELECT completed.*, riders.display_name, riders.email, riders.phone
+       FROM completed JOIN riders ON riders.id = completed.rider_id`,
       [id, status, reason ?? null],
     ),
   );
-  return rows[0] ? fromRow(rows[0]) : undefined;
+  const row = rows[0];
+  return row && { transaction: fromRow(row), riderContact: { displayName: row.display_name, email: row.email, phone: row.phone } };
 }
 
 /** One page of a rider's purchases, newest first, after the cursor's row. */
