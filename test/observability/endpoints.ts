@@ -16,7 +16,8 @@ export interface ObservabilityEndpoints {
 
 const keys = ['JAEGER_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_GRPC_ENDPOINT'] as const;
 
-export function observabilityEndpoints(state: string = stateDir): ObservabilityEndpoints {
+/** `env` wins over the file; a private instance passes `{}` to read its own file alone. */
+export function observabilityEndpoints(state: string = stateDir, env: NodeJS.ProcessEnv = process.env): ObservabilityEndpoints {
   const file = join(state, 'observability', 'endpoints.json');
   let fromFile: Partial<ObservabilityEndpoints> = {};
   try {
@@ -26,7 +27,7 @@ export function observabilityEndpoints(state: string = stateDir): ObservabilityE
   }
   const result = {} as ObservabilityEndpoints;
   for (const key of keys) {
-    const value = process.env[key] ?? fromFile[key];
+    const value = env[key] ?? fromFile[key];
     if (value === undefined) {
       throw new Error(`${key} is not set and ${file} is missing: run \`bash scripts/observability/up.sh\` first`);
     }

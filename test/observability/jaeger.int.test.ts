@@ -3,11 +3,6 @@
 // service, names and parent-child edge. It runs a private Jaeger (own ports, own
 // state folder) through the same scripts `npm run local` uses, so it never touches
 // a developer's running instance.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, trace, SpanKind, type Span } from '@opentelemetry/api';
@@ -15,56 +10,22 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { repoRoot } from '../support/endpoints.ts';
-import { freePort } from '../support/processes.ts';
-import { observabilityEndpoints, type ObservabilityEndpoints } from './endpoints.ts';
+import type { ObservabilityEndpoints } from './endpoints.ts';
+import { privateJaegerStartTimeoutMs, startPrivateJaeger, type PrivateJaeger } from './private-jaeger.ts';
 import { createJaegerQuery, resolveSpans } from './jaeger-query.ts';
 
-const run = promisify(execFile);
-const script = (name: string) => join(repoRoot, 'scripts', 'observability', name);
-
-const state = mkdtempSync(join(tmpdir(), 'metrox-observability-'));
-let env: NodeJS.ProcessEnv = {};
+let backend: PrivateJaeger;
+let env: NodeJS.ProcessEnv;
 let endpoints: ObservabilityEndpoints;
-
-async function up(): Promise<string[]> {
-  const { stdout } = await run('bash', [script('up.sh')], { env, maxBuffer: 16 * 1024 * 1024 });
-  return stdout.trim().split(/\s+/).filter(Boolean);
-}
+const up = () => backend.up();
 
 beforeAll(async () => {
-  const ports = {
-    METROX_JAEGER_OTLP_GRPC_PORT: await freePort(),
-    METROX_JAEGER_OTLP_HTTP_PORT: await freePort(),
-    METROX_JAEGER_QUERY_PORT: await freePort(),
-    METROX_JAEGER_QUERY_GRPC_PORT: await freePort(),
-    METROX_JAEGER_HEALTH_PORT: await freePort(),
-    METROX_JAEGER_METRICS_PORT: await freePort(),
-  };
-  // The private instance must not inherit a user's own backend from the environment,
-  // nor register itself with a shared Prometheus.
-  const {
-    JAEGER_URL: _jaeger,
-    OTEL_EXPORTER_OTLP_ENDPOINT: _otlp,
-    OTEL_EXPORTER_OTLP_GRPC_ENDPOINT: _grpc,
-    PROMETHEUS_TARGETS_DIR: _targets,
-    ...rest
-  } = process.env;
-  env = { ...rest, METROX_STATE: state, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
-  // A cold cache builds Jaeger from its Go module first: minutes on 2 cores.
-  expect(await up()).toEqual(['jaeger']);
-  const saved = { ...process.env };
-  try {
-    for (const key of ['JAEGER_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_GRPC_ENDPOINT']) Reflect.deleteProperty(process.env, key);
-    endpoints = observabilityEndpoints(state);
-  } finally {
-    Object.assign(process.env, saved);
-  }
-}, 30 * 60_000);
+  backend = await startPrivateJaeger();
+  ({ env, endpoints } = backend);
+}, privateJaegerStartTimeoutMs);
 
 afterAll(async () => {
-  await run('bash', [script('down.sh')], { env });
-  rmSync(state, { recursive: true, force: true });
+  await backend.stop();
 });
 
 describe('local Jaeger backend', () => {

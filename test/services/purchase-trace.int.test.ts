@@ -1,46 +1,28 @@
 // Observable by default: one ticket purchase is one trace across the four services,
 // stored in a real Jaeger (a private instance, own ports and state) over OTLP/HTTP.
-import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { observabilityEndpoints, type ObservabilityEndpoints } from '../observability/endpoints.ts';
+import type { ObservabilityEndpoints } from '../observability/endpoints.ts';
+import { privateJaegerStartTimeoutMs, startPrivateJaeger, type PrivateJaeger } from '../observability/private-jaeger.ts';
 import { createJaegerQuery, resolveSpans } from '../observability/jaeger-query.ts';
-import { repoRoot } from '../support/endpoints.ts';
-import { freePort } from '../support/processes.ts';
 import { eventually, http } from './support/client.ts';
 import { startFleet, tracedFleetEnv, type Fleet } from './support/fleet.ts';
 
-const run = promisify(execFile);
-const script = (name: string): string => join(repoRoot, 'scripts', 'observability', name);
-const state = mkdtempSync(join(tmpdir(), 'metrox-trace-'));
-let jaegerEnv: NodeJS.ProcessEnv = {};
+let jaeger: PrivateJaeger | undefined;
 let observability: ObservabilityEndpoints;
 let fleet: Fleet | undefined;
 
 beforeAll(async () => {
-  const ports = Object.fromEntries(
-    await Promise.all(
-      ['OTLP_GRPC', 'OTLP_HTTP', 'QUERY', 'QUERY_GRPC', 'HEALTH', 'METRICS'].map(async (name) => [`METROX_JAEGER_${name}_PORT`, String(await freePort())]),
-    ),
-  ) as Record<string, string>;
-  // A private instance: it must not inherit a user's backend nor register with a shared Prometheus.
-  const { JAEGER_URL: _j, OTEL_EXPORTER_OTLP_ENDPOINT: _o, OTEL_EXPORTER_OTLP_GRPC_ENDPOINT: _g, PROMETHEUS_TARGETS_DIR: _p, ...rest } = process.env;
-  jaegerEnv = { ...rest, METROX_STATE: state, ...ports };
-  await run('bash', [script('up.sh')], { env: jaegerEnv, maxBuffer: 16 * 1024 * 1024 });
-  observability = observabilityEndpoints(state);
+  jaeger = await startPrivateJaeger();
+  observability = jaeger.endpoints;
   fleet = await startFleet({
     env: tracedFleetEnv(observability.OTEL_EXPORTER_OTLP_ENDPOINT),
   });
-}, 30 * 60_000); // a cold cache builds Jaeger from its Go module first
+}, privateJaegerStartTimeoutMs);
 
 afterAll(async () => {
   await fleet?.close();
-  await run('bash', [script('down.sh')], { env: jaegerEnv });
-  rmSync(state, { recursive: true, force: true });
+  await jaeger?.stop();
 });
 
 it('one purchase is one trace across transaction, payment (and its cipher helper), operations and notification', async () => {

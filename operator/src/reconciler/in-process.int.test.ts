@@ -185,8 +185,12 @@ describe('the reconciler in process, against a real API server, Postgres and Rab
           await check.close().catch(() => undefined);
         }
       }, 15_000);
-      const after = await mxs.get(namespace, name);
-      expect(Date.parse(after.status?.wiring?.database?.verifiedAt ?? '')).toBeGreaterThan(Date.parse(first.status?.wiring?.database?.verifiedAt ?? ''));
+      // The status recording the re-verification is written after the wiring it records.
+      const firstVerified = Date.parse(first.status?.wiring?.database?.verifiedAt ?? '');
+      const after = await waitFor('the re-verification recorded in status', async () => {
+        const current = await mxs.get(namespace, name);
+        return Date.parse(current.status?.wiring?.database?.verifiedAt ?? '') > firstVerified ? current : undefined;
+      }, 15_000);
       expect(after.status?.wiring?.database?.hash).toBe(first.status?.wiring?.database?.hash);
     } finally {
       await manager.stop();

@@ -1,8 +1,8 @@
 // The operator's own telemetry end to end: the bundled operator, a real API server and
-// the local Jaeger (scripts/observability/up.sh). One reconcile of a new MetroXService
+// a Jaeger of the suite's own (scripts/observability/up.sh). One reconcile of a new MetroXService
 // is one trace of the operator's service, whose root span names the object and whose
 // children are the API requests it made; the log lines written meanwhile carry its id.
-import { observabilityEndpoints } from '@metrox/test/observability';
+import { privateJaegerStartTimeoutMs, startPrivateJaeger, type PrivateJaeger } from '@metrox/test/private-jaeger';
 import { createJaegerQuery, type JaegerSpan, type JaegerTrace } from '@metrox/test/jaeger';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,21 +15,24 @@ import { operatorServiceName } from './variables.ts';
 const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;
 
 describe("the operator's traces", () => {
-  const jaeger = createJaegerQuery(observabilityEndpoints().JAEGER_URL);
+  let backend: PrivateJaeger | undefined;
+  let jaeger: ReturnType<typeof createJaegerQuery>;
   let testbed: OperatorTestbed;
   let operator: OperatorProcess;
   let mxs: ReturnType<typeof mxsClient>;
   let namespace: string;
 
   beforeAll(async () => {
+    backend = await startPrivateJaeger();
+    jaeger = createJaegerQuery(backend.endpoints.JAEGER_URL);
     testbed = await operatorTestbed('traced');
     ({ mxs, namespace } = testbed);
-    // The test helper points the operator at the local Jaeger; asserted here, not assumed.
-    operator = await testbed.startOperator({ OTEL_EXPORTER_OTLP_ENDPOINT: observabilityEndpoints().OTEL_EXPORTER_OTLP_ENDPOINT });
-  });
+    operator = await testbed.startOperator({ OTEL_EXPORTER_OTLP_ENDPOINT: backend.endpoints.OTEL_EXPORTER_OTLP_ENDPOINT });
+  }, privateJaegerStartTimeoutMs);
   afterAll(async () => {
     await operator.stop();
     await testbed.close();
+    await backend?.stop();
   });
 
   it('show a reconcile of a new MetroXService in Jaeger, with its API requests as children, and its log lines carry the trace id', async () => {
