@@ -25,7 +25,7 @@ import { operatorNodeFlags, operatorUser, privateOperatorTestbed, type OperatorP
 import { removeWiring } from '../operator/src/testing/wiring.ts';
 import { ownerMarker } from '../operator/src/wiring/broker.ts';
 import { baselineOperatorBundle } from './baseline-operator.ts';
-import { countingProxy } from './counting-proxy.ts';
+import { startTcpProxy } from '@metrox/test/tcp-proxy';
 import { machineCpuSeconds } from './machine.ts';
 import { benchRuns, metric, writeBenchResult, type BenchTarget } from './result.ts';
 
@@ -329,13 +329,8 @@ async function resyncRun(build: Build): Promise<ResyncRun> {
   const infra = endpoints();
   const postgresUrl = new URL(infra.DATABASE_URL);
   const amqpUrl = new URL(infra.AMQP_URL);
-  const postgresProxy = await countingProxy({ host: postgresUrl.hostname, port: Number(postgresUrl.port || 5432) }, 'postgres');
-  const brokerProxy = await countingProxy({ host: amqpUrl.hostname, port: Number(amqpUrl.port || 5672) }, 'opaque');
-  const viaProxy = (url: URL, port: number) => {
-    const through = new URL(url);
-    through.host = `127.0.0.1:${String(port)}`;
-    return through.href;
-  };
+  const postgresProxy = await startTcpProxy(postgresUrl, { countPostgresStatements: true });
+  const brokerProxy = await startTcpProxy(amqpUrl);
   // The API server records every request of the operator's user, and only those.
   const { cp, startOperator } = await privateOperatorTestbed([namespace], { audit: { users: [operatorUser] } });
   const admin = new KubeClient(connectionFromKubeconfig(cp.kubeconfigPath), { maxSockets: 16 });
@@ -343,9 +338,9 @@ async function resyncRun(build: Build): Promise<ResyncRun> {
   try {
     operator = await startOperator(operatorEnv({
       METROX_RESYNC_SECONDS: String(resyncSeconds),
-      METROX_POSTGRES_ADMIN_URL: viaProxy(postgresUrl, postgresProxy.port),
+      METROX_POSTGRES_ADMIN_URL: postgresProxy.via(infra.DATABASE_URL),
       METROX_POSTGRES_SERVICE_HOST: postgresUrl.host,
-      METROX_AMQP_ADMIN_URL: viaProxy(amqpUrl, brokerProxy.port),
+      METROX_AMQP_ADMIN_URL: brokerProxy.via(infra.AMQP_URL),
       METROX_AMQP_SERVICE_URL: infra.AMQP_URL,
       METROX_EVENTS_EXCHANGE: exchange,
     }), build.main);

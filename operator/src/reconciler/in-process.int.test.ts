@@ -7,13 +7,13 @@
 // suites' operators on the shared one would add to.
 import type { ControlPlane } from '@metrox/test/control-plane';
 import { endpoints } from '@metrox/test/endpoints';
+import { startTcpProxy, type TcpProxy } from '@metrox/test/tcp-proxy';
 import amqp from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind, type MetroXService } from '../api/metroxservice.ts';
 import { loadOperatorConfig } from '../install/configuration.ts';
-import { countingProxy, type CountingProxy } from '../testing/counting-proxy.ts';
 import { conditionOf, type mxsClient, waitFor } from '../testing/kube.ts';
 import { privateOperatorTestbed, type OperatorTestbed } from '../testing/operator-process.ts';
 import { removeWiring } from '../testing/wiring.ts';
@@ -70,8 +70,8 @@ describe('the reconciler in process, against a real API server, Postgres and Rab
   const made = { queues: [] as string[], exchanges: [exchange], databases: [] as string[] };
   let testbed: OperatorTestbed<ControlPlane>;
   let mxs: ReturnType<typeof mxsClient>;
-  let postgres: CountingProxy;
-  let rabbitmq: CountingProxy;
+  let postgres: TcpProxy;
+  let rabbitmq: TcpProxy;
   let broker: amqp.ChannelModel;
   const logLines: string[] = [];
   const log: Log = (level, message, fields = {}) => {
@@ -81,8 +81,8 @@ describe('the reconciler in process, against a real API server, Postgres and Rab
   beforeAll(async () => {
     testbed = await privateOperatorTestbed([namespace]);
     ({ mxs } = testbed);
-    postgres = await countingProxy(new URL(infra.DATABASE_URL));
-    rabbitmq = await countingProxy(new URL(infra.AMQP_URL));
+    postgres = await startTcpProxy(new URL(infra.DATABASE_URL));
+    rabbitmq = await startTcpProxy(new URL(infra.AMQP_URL));
     broker = await amqp.connect(infra.AMQP_URL);
   });
   afterAll(async () => {

@@ -3,15 +3,15 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { ControlPlaneAccess } from '@metrox/test/control-plane';
 import { endpoints } from '@metrox/test/endpoints';
+import { startTcpProxy, type TcpProxy } from '@metrox/test/tcp-proxy';
 import { consumerQueues, defaultRetryPolicy } from '@metrox/contracts/broker-topology';
 import amqp from 'amqplib';
 import { randomBytes } from 'node:crypto';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersion, kind } from '../api/metroxservice.ts';
 import { conditionOf, eventsAbout, type mxsClient, waitFor } from '../testing/kube.ts';
-import { freePort, operatorTestbed, type OperatorProcess, type OperatorTestbed } from '../testing/operator-process.ts';
+import { operatorTestbed, type OperatorProcess, type OperatorTestbed } from '../testing/operator-process.ts';
 import { removeWiring, wiringEnv } from '../testing/wiring.ts';
 
 /** The suite's namespace on the shared control plane (uniquely named). */
@@ -21,44 +21,11 @@ const exchange = `metrox.events.wiring_${suffix}`;
 const names = { payment: `payment-${suffix}`, notification: `notification-${suffix}`, late: `late-${suffix}` };
 const databases = { payment: `wiring_payment_${suffix}`, notification: `wiring_notification_${suffix}`, late: `wiring_late_${suffix}` };
 
-/** A TCP proxy to Postgres that can be taken down and brought back on the same port. */
-function postgresProxy(target: URL, port: number) {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  return {
-    async up() {
-      server = createServer((client) => {
-        const upstream = connect(Number(target.port || 5432), target.hostname);
-        for (const socket of [client, upstream]) {
-          sockets.add(socket);
-          socket.on('close', () => sockets.delete(socket));
-          socket.on('error', () => {
-            client.destroy();
-            upstream.destroy();
-          });
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      const listening = server;
-      await new Promise<void>((resolve, reject) => {
-        listening.once('error', reject);
-        listening.listen(port, '127.0.0.1', resolve);
-      });
-    },
-    async down() {
-      const closing = server;
-      server = undefined;
-      for (const socket of sockets) socket.destroy();
-      if (closing !== undefined) await new Promise((resolve) => closing.close(resolve));
-    },
-  };
-}
-
 describe('the operator wires services to the platform Postgres and RabbitMQ', () => {
   const infra = endpoints();
   const postgresUrl = new URL(infra.DATABASE_URL);
   const admin = new pg.Pool({ connectionString: infra.DATABASE_URL, max: 2 });
-  let proxy: ReturnType<typeof postgresProxy>;
+  let proxy: TcpProxy;
   let testbed: OperatorTestbed;
   let cp: ControlPlaneAccess;
   let operator: OperatorProcess;
@@ -67,15 +34,11 @@ describe('the operator wires services to the platform Postgres and RabbitMQ', ()
   let broker: amqp.ChannelModel;
 
   beforeAll(async () => {
-    const port = await freePort();
-    proxy = postgresProxy(postgresUrl, port);
-    await proxy.up();
+    proxy = await startTcpProxy(postgresUrl);
     testbed = await operatorTestbed('wiring');
     ({ cp, core, mxs, namespace } = testbed);
-    const viaProxy = new URL(infra.DATABASE_URL);
-    viaProxy.host = `127.0.0.1:${port}`;
     operator = await testbed.startOperator({
-      ...wiringEnv(infra, exchange, viaProxy.href),
+      ...wiringEnv(infra, exchange, proxy.via(infra.DATABASE_URL)),
       // Services reach Postgres directly; only the operator's admin traffic goes through the proxy.
       METROX_POSTGRES_SERVICE_HOST: postgresUrl.host,
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PostgresStatementCounter } from './counting-proxy.ts';
+import { PostgresStatementCounter } from './tcp-proxy.ts';
 
 /** A typed frontend message: type byte, length (itself included), body. */
 function message(type: string, body: string): Buffer {
