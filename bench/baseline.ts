@@ -22,10 +22,26 @@ export interface Baseline {
 
 const git = (args: string[], cwd = repoRoot): string => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
-export async function checkoutBaseline(ref: string): Promise<Baseline> {
-  const commit = git(['rev-parse', '--short', `${ref}^{commit}`]);
-  // Imported modules of the baseline read the state folder when loaded: point them at this one.
-  process.env.METROX_STATE ??= stateDir;
+/** A commit's tree in a temporary worktree with this checkout's node_modules copied in. */
+export interface BaselineTree {
+  dir: string;
+  /** The full commit. */
+  commit: string;
+  /** Removes the worktree. */
+  remove: () => void;
+}
+
+/** The full commit `ref` names, or a clear error. */
+export function gitCommit(ref: string): string {
+  try {
+    return git(['rev-parse', '--verify', `${ref}^{commit}`]);
+  } catch {
+    throw new Error(`METROX_BENCH_BASELINE_REF: "${ref}" names no commit in this repository`);
+  }
+}
+
+export function checkoutTree(ref: string): BaselineTree {
+  const commit = gitCommit(ref);
   const dir = mkdtempSync(join(tmpdir(), 'metrox-baseline-'));
   const remove = () => {
     try {
@@ -38,10 +54,22 @@ export async function checkoutBaseline(ref: string): Promise<Baseline> {
   try {
     git(['worktree', 'add', '--detach', dir, commit]);
     execFileSync('cp', ['-a', join(repoRoot, 'node_modules'), join(dir, 'node_modules')]);
-    const fleet = (await import(pathToFileURL(join(dir, 'bench', 'fleet.ts')).href)) as { startBenchFleet: (options: BenchFleetOptions) => Promise<BenchFleet> };
-    return { ref, commit, startBenchFleet: (options) => fleet.startBenchFleet(options), remove };
+    return { dir, commit, remove };
   } catch (error) {
     remove();
+    throw error;
+  }
+}
+
+export async function checkoutBaseline(ref: string): Promise<Baseline> {
+  // Imported modules of the baseline read the state folder when loaded: point them at this one.
+  process.env.METROX_STATE ??= stateDir;
+  const tree = checkoutTree(ref);
+  try {
+    const fleet = (await import(pathToFileURL(join(tree.dir, 'bench', 'fleet.ts')).href)) as { startBenchFleet: (options: BenchFleetOptions) => Promise<BenchFleet> };
+    return { ref, commit: tree.commit.slice(0, 7), startBenchFleet: (options) => fleet.startBenchFleet(options), remove: tree.remove };
+  } catch (error) {
+    tree.remove();
     throw error;
   }
 }
