@@ -374,7 +374,8 @@ describe('MetroX on a real node, from the Tiltfile\'s development images', () =>
       for (const [service, patch] of production) await cluster.kubectl('patch', 'mxs', service, '-n', namespace, '--type=merge', '-p', patch);
       await cluster.kubectl('set', 'image', 'deployment/metrox-operator', '-n', namespace, `operator=${metroxImage('operator')}`);
     }
-  });
+    // It builds the development images first: minutes when their layers are not cached yet.
+  }, 900_000);
 });
 
 /**

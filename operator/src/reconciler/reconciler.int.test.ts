@@ -8,11 +8,15 @@ import { operatorTestbed, type OperatorProcess, type OperatorTestbed } from '../
 /** The suite's namespace on the shared control plane (uniquely named). */
 let namespace: string;
 
-/** Write requests the API server itself recorded (its audit log) in this suite's namespace, Leases and Events aside. */
-// eslint-disable-next-line @typescript-eslint/require-await -- async like the callers expect
-async function writeCount(cp: ControlPlaneAccess): Promise<number> {
-  return cp.auditedRequests().filter((r) => r.namespace === namespace && !['leases', 'events'].includes(r.resource)).length;
+/** Write requests the API server itself recorded (its audit log) in this suite's namespace, Leases and Events aside, as `verb resource/subresource by user`. */
+function writes(cp: ControlPlaneAccess): string[] {
+  return cp.auditedRequests()
+    .filter((r) => r.namespace === namespace && !['leases', 'events'].includes(r.resource))
+    .map((r) => `${r.verb} ${r.resource}${r.subresource === '' ? '' : `/${r.subresource}`} by ${r.user}`);
 }
+
+/** Every operator of the suite runs with the same settings: another would render other children. */
+const operatorSettings = { METROX_OTLP_ENDPOINT: 'http://collector:4318' };
 
 describe('the operator reconciles MetroXServices on a real API server', () => {
   let testbed: OperatorTestbed;
@@ -26,7 +30,7 @@ describe('the operator reconciles MetroXServices on a real API server', () => {
     testbed = await operatorTestbed('shop');
     ({ cp, core, mxs, namespace } = testbed);
     apps = cp.kubeConfig.makeApiClient(AppsV1Api);
-    operator = await testbed.startOperator({ METROX_OTLP_ENDPOINT: 'http://collector:4318' });
+    operator = await testbed.startOperator(operatorSettings);
   });
   afterAll(async () => {
     await operator.stop();
@@ -38,6 +42,12 @@ describe('the operator reconciles MetroXServices on a real API server', () => {
       const current = await mxs.get(namespace, name);
       return current.status?.observedGeneration === current.metadata.generation ? current : undefined;
     });
+
+  /** Creates a MetroXService of its own for a test and waits until it is reconciled. */
+  async function convergedService(name: string, spec: Partial<MetroXService['spec']> = {}): Promise<MetroXService> {
+    await mxs.create(namespace, { apiVersion, kind, metadata: { name }, spec: { image: `ghcr.io/metrox/${name}:1.0.0`, ...spec } });
+    return converged(name);
+  }
 
   it('creates every child with owner references, the expected content and conditions', async () => {
     await mxs.create(namespace, {
@@ -138,23 +148,26 @@ describe('the operator reconciles MetroXServices on a real API server', () => {
   });
 
   it('scales the Deployment through the scale subresource', async () => {
+    await convergedService('scaled', { replicas: 2 });
     const objects = cp.kubeConfig.makeApiClient(CustomObjectsApi);
     await objects.patchNamespacedCustomObjectScale(
-      { group: 'metrox.io', version: 'v1alpha1', namespace, plural: 'metroxservices', name: 'payment', body: { spec: { replicas: 5 } } },
+      { group: 'metrox.io', version: 'v1alpha1', namespace, plural: 'metroxservices', name: 'scaled', body: { spec: { replicas: 5 } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await waitFor('Deployment at 5 replicas', async () => (await apps.readNamespacedDeployment({ namespace, name: 'payment' })).spec?.replicas === 5);
+    await waitFor('Deployment at 5 replicas', async () => (await apps.readNamespacedDeployment({ namespace, name: 'scaled' })).spec?.replicas === 5);
   });
 
   it('rolls the Deployment to a new image', async () => {
-    await mxs.patch(namespace, 'payment', [{ op: 'replace', path: '/spec/image', value: 'ghcr.io/metrox/payment:1.1.0' }]);
-    await waitFor('new image', async () => (await apps.readNamespacedDeployment({ namespace, name: 'payment' })).spec?.template.spec?.containers[0]?.image === 'ghcr.io/metrox/payment:1.1.0');
+    await convergedService('rolled');
+    await mxs.patch(namespace, 'rolled', [{ op: 'replace', path: '/spec/image', value: 'ghcr.io/metrox/rolled:1.1.0' }]);
+    await waitFor('new image', async () => (await apps.readNamespacedDeployment({ namespace, name: 'rolled' })).spec?.template.spec?.containers[0]?.image === 'ghcr.io/metrox/rolled:1.1.0');
   });
 
   it('removes a field dropped from the render from a child it created', async () => {
-    await mxs.patch(namespace, 'payment', [{ op: 'remove', path: '/spec/env' }]);
+    await convergedService('trimmed', { env: [{ name: 'GATEWAY_FAILURE_RATE', value: '0.1' }] });
+    await mxs.patch(namespace, 'trimmed', [{ op: 'remove', path: '/spec/env' }]);
     const deployment = await waitFor('GATEWAY_FAILURE_RATE gone', async () => {
-      const d = await apps.readNamespacedDeployment({ namespace, name: 'payment' });
+      const d = await apps.readNamespacedDeployment({ namespace, name: 'trimmed' });
       return d.spec?.template.spec?.containers[0]?.env?.some((e) => e.name === 'GATEWAY_FAILURE_RATE') === false ? d : undefined;
     });
     // The create's "Update" ownership was handed to the operator's "Apply" entry.
@@ -173,45 +186,50 @@ describe('the operator reconciles MetroXServices on a real API server', () => {
   });
 
   it('reverts a manual edit of a managed field and keeps a field owned by another manager', async () => {
+    await convergedService('edited');
     await apps.patchNamespacedDeployment(
-      { namespace, name: 'payment', fieldManager: 'kubectl-edit', body: { metadata: { annotations: { 'team.example/owner': 'payments' } }, spec: { template: { spec: { containers: [{ name: 'service', image: 'evil:latest' }] } } } } },
+      { namespace, name: 'edited', fieldManager: 'kubectl-edit', body: { metadata: { annotations: { 'team.example/owner': 'payments' } }, spec: { template: { spec: { containers: [{ name: 'service', image: 'evil:latest' }] } } } } },
       setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
     );
     const reverted = await waitFor('image reverted', async () => {
-      const d = await apps.readNamespacedDeployment({ namespace, name: 'payment' });
-      return d.spec?.template.spec?.containers[0]?.image === 'ghcr.io/metrox/payment:1.1.0' ? d : undefined;
+      const d = await apps.readNamespacedDeployment({ namespace, name: 'edited' });
+      return d.spec?.template.spec?.containers[0]?.image === 'ghcr.io/metrox/edited:1.0.0' ? d : undefined;
     });
     expect(reverted.metadata?.annotations?.['team.example/owner']).toBe('payments');
   });
 
   it('points the autoscaler at the MetroXService and carries its scale to the Deployment', async () => {
-    await mxs.patch(namespace, 'payment', [{ op: 'add', path: '/spec/autoscaling', value: { minReplicas: 2, maxReplicas: 6 } }]);
+    await convergedService('autoscaled');
+    await mxs.patch(namespace, 'autoscaled', [{ op: 'add', path: '/spec/autoscaling', value: { minReplicas: 2, maxReplicas: 6 } }]);
     const objects = cp.kubeConfig.makeApiClient(CustomObjectsApi);
-    const hpa = await waitFor('HPA', () => objects.getNamespacedCustomObject({ group: 'autoscaling', version: 'v2', namespace, plural: 'horizontalpodautoscalers', name: 'payment' }) as Promise<{ spec: { minReplicas: number; maxReplicas: number; scaleTargetRef: unknown } }>);
-    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 6, scaleTargetRef: { apiVersion: 'metrox.io/v1alpha1', kind: 'MetroXService', name: 'payment' } });
+    const hpa = await waitFor('HPA', () => objects.getNamespacedCustomObject({ group: 'autoscaling', version: 'v2', namespace, plural: 'horizontalpodautoscalers', name: 'autoscaled' }) as Promise<{ spec: { minReplicas: number; maxReplicas: number; scaleTargetRef: unknown } }>);
+    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 6, scaleTargetRef: { apiVersion: 'metrox.io/v1alpha1', kind: 'MetroXService', name: 'autoscaled' } });
     // The HPA controller writes the scale subresource, as kubectl scale does: play its part.
     await objects.patchNamespacedCustomObjectScale(
-      { group: 'metrox.io', version: 'v1alpha1', namespace, plural: 'metroxservices', name: 'payment', body: { spec: { replicas: 3 } } },
+      { group: 'metrox.io', version: 'v1alpha1', namespace, plural: 'metroxservices', name: 'autoscaled', body: { spec: { replicas: 3 } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await waitFor('Deployment at 3 replicas', async () => (await apps.readNamespacedDeployment({ namespace, name: 'payment' })).spec?.replicas === 3);
-    const scale = await objects.getNamespacedCustomObjectScale({ group: 'metrox.io', version: 'v1alpha1', namespace, plural: 'metroxservices', name: 'payment' }) as { status?: { selector?: string } };
-    expect(scale.status?.selector).toBe('app.kubernetes.io/name=payment,app.kubernetes.io/instance=payment');
+    await waitFor('Deployment at 3 replicas', async () => (await apps.readNamespacedDeployment({ namespace, name: 'autoscaled' })).spec?.replicas === 3);
+    const scale = await objects.getNamespacedCustomObjectScale({ group: 'metrox.io', version: 'v1alpha1', namespace, plural: 'metroxservices', name: 'autoscaled' }) as { status?: { selector?: string } };
+    expect(scale.status?.selector).toBe('app.kubernetes.io/name=autoscaled,app.kubernetes.io/instance=autoscaled');
   });
 
   it('issues zero writes when resyncing converged resources', async () => {
-    await converged('payment');
-    await converged('notification');
+    await convergedService('steady-a');
+    await convergedService('steady-b', { replicas: 2 });
+    // Whatever earlier tests left must be converged too: the resync covers the namespace.
+    const present = (await mxs.list(namespace)).items.filter((object) => object.metadata.deletionTimestamp === undefined);
+    for (const object of present) await converged(object.metadata.name);
     // A fresh operator reconciles everything once on start: a full resync.
     await operator.stop();
-    const before = await writeCount(cp);
-    operator = await testbed.startOperator({ METROX_OTLP_ENDPOINT: 'http://collector:4318' });
-    await waitFor('a resync of both resources', async () => {
+    const before = writes(cp).length;
+    operator = await testbed.startOperator(operatorSettings);
+    await waitFor('a resync of every resource', async () => {
       const text = await operator.metrics();
       const success = /controller_runtime_reconcile_total\{controller="metroxservice",result="success"\} (\d+)/.exec(text)?.[1];
-      return Number(success ?? 0) >= 2;
+      return Number(success ?? 0) >= present.length;
     });
-    expect(await writeCount(cp) - before, operator.log()).toBe(0);
+    expect(writes(cp).slice(before), operator.log()).toEqual([]);
   });
 
   it('converges without duplicates after being killed mid-reconcile, and only the leader writes', async () => {
@@ -219,8 +237,8 @@ describe('the operator reconciles MetroXServices on a real API server', () => {
     await Promise.all(names.map((name) => mxs.create(namespace, { apiVersion, kind, metadata: { name }, spec: { image: 'img:1', replicas: 2 } })));
     await waitFor('some reconciles', async () => /controller_runtime_reconcile_total\{[^}]*result="success"\} ([1-9]\d*)/.test(await operator.metrics()));
     await operator.kill();
-    operator = await testbed.startOperator({ METROX_OTLP_ENDPOINT: 'http://collector:4318' });
-    const standby = await testbed.startOperator({ METROX_OTLP_ENDPOINT: 'http://collector:4318' });
+    operator = await testbed.startOperator(operatorSettings);
+    const standby = await testbed.startOperator(operatorSettings);
     try {
       for (const name of names) await converged(name);
       const deployments = await apps.listNamespacedDeployment({ namespace, labelSelector: 'app.kubernetes.io/managed-by=metrox-operator' });
@@ -237,16 +255,21 @@ describe('the operator reconciles MetroXServices on a real API server', () => {
   });
 
   it('releases the lease on graceful shutdown', async () => {
-    expect(await operator.stop()).toBe(0);
-    const lease = await cp.kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'coordination.k8s.io', version: 'v1', namespace, plural: 'leases', name: 'metrox-operator' }) as { spec: { holderIdentity?: string } };
-    expect(lease.spec.holderIdentity ?? '').toBe('');
-    operator = await testbed.startOperator();
+    // Only a leader holds the Lease: wait for it (a fresh operator may still be acquiring it).
+    await waitFor('the operator to lead', async () => (await operator.metrics()).includes('leader_election_master_status{name="metrox-operator"} 1'));
+    try {
+      expect(await operator.stop()).toBe(0);
+      const lease = await cp.kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'coordination.k8s.io', version: 'v1', namespace, plural: 'leases', name: 'metrox-operator' }) as { spec: { holderIdentity?: string } };
+      expect(lease.spec.holderIdentity ?? '').toBe('');
+    } finally {
+      operator = await testbed.startOperator(operatorSettings);
+    }
   });
 
   it('deletes children with the MetroXService (owner references)', async () => {
-    const current: MetroXService = await mxs.get(namespace, 'notification');
+    const current = await convergedService('deleted');
     expect(current.metadata.finalizers ?? []).toEqual([]);
-    await mxs.delete(namespace, 'notification');
-    await waitFor('gone', async () => mxs.get(namespace, 'notification').then(() => false, () => true));
+    await mxs.delete(namespace, 'deleted');
+    await waitFor('gone', async () => mxs.get(namespace, 'deleted').then(() => false, () => true));
   });
 });

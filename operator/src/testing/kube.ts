@@ -43,6 +43,8 @@ export function mxsClient(kc: KubeConfig) {
       objects.createNamespacedCustomObject({ group, version, namespace, plural, body }) as Promise<MetroXService>,
     get: (namespace: string, name: string) =>
       objects.getNamespacedCustomObject({ group, version, namespace, plural, name }) as Promise<MetroXService>,
+    list: (namespace: string) =>
+      objects.listNamespacedCustomObject({ group, version, namespace, plural }) as Promise<{ items: MetroXService[] }>,
     patch: (namespace: string, name: string, body: object) =>
       objects.patchNamespacedCustomObject({ group, version, namespace, plural, name, body }) as Promise<MetroXService>,
     delete: (namespace: string, name: string) =>

@@ -20,8 +20,8 @@ import { removeWiring, wiringEnv } from '../testing/wiring.ts';
 import { ownerMarker } from './broker.ts';
 
 const suffix = randomBytes(3).toString('hex');
-const name = `ledger-${suffix}`;
-const database = `ledger_${suffix}`;
+// Each test claims a name of its own, so they pass in either order.
+const claimed = { reported: { name: `ledger-${suffix}`, database: `ledger_${suffix}` }, released: { name: `till-${suffix}`, database: `till_${suffix}` } };
 const exchange = `metrox.events.ownership_${suffix}`;
 const [first, second] = ['team-a', 'team-b'];
 
@@ -43,13 +43,14 @@ describe('a MetroXService name used in two namespaces', () => {
   afterAll(async () => {
     await operator.stop();
     await cp.stop();
-    await removeWiring(admin, broker, { queues: [name], exchanges: [exchange, ownerMarker(name)], databases: [database] });
+    const all = Object.values(claimed);
+    await removeWiring(admin, broker, { queues: all.map((c) => c.name), exchanges: [exchange, ...all.map((c) => ownerMarker(c.name))], databases: all.map((c) => c.database) });
     await broker.close();
     await admin.end();
   });
 
-  const spec = { image: 'img:1', database: { name: database, deletionPolicy: 'Delete' }, events: { subscribes: ['TransactionCreated'] } };
-  const settled = (namespace: string, check: (current: MetroXService) => boolean) =>
+  const spec = (database: string) => ({ image: 'img:1', database: { name: database, deletionPolicy: 'Delete' }, events: { subscribes: ['TransactionCreated'] } });
+  const settled = (namespace: string, name: string, check: (current: MetroXService) => boolean) =>
     waitFor(`${namespace}/${name} settled`, async () => {
       const current = await mxs.get(namespace, name);
       return current.status?.observedGeneration === current.metadata.generation && check(current) ? current : undefined;
@@ -62,7 +63,7 @@ describe('a MetroXService name used in two namespaces', () => {
       return true;
     }, () => false);
   };
-  const firstLogsIn = async () => {
+  const firstLogsIn = async (name: string) => {
     const secret = await core.readNamespacedSecret({ namespace: first, name: `${name}-database` });
     const url = Buffer.from(secret.data?.DATABASE_URL ?? '', 'base64').toString('utf8');
     const client = new pg.Client({ connectionString: url });
@@ -71,14 +72,19 @@ describe('a MetroXService name used in two namespaces', () => {
     return true;
   };
 
+  /** The name taken in the first namespace, then in the second: the second's refusal once settled. */
+  async function collide({ name, database }: { name: string; database: string }): Promise<MetroXService> {
+    await mxs.create(first, { apiVersion, kind, metadata: { name }, spec: spec(database) });
+    await settled(first, name, (c) => conditionOf(c, 'DatabaseReady')?.status === 'True' && conditionOf(c, 'BrokerReady')?.status === 'True');
+    await mxs.create(second, { apiVersion, kind, metadata: { name }, spec: spec(database) });
+    return settled(second, name, (c) => conditionOf(c, 'DatabaseReady')?.status === 'False' && conditionOf(c, 'BrokerReady')?.status === 'False');
+  }
+
   it('gives the database and queue to the first and reports the collision on the second', async () => {
-    await mxs.create(first, { apiVersion, kind, metadata: { name }, spec });
-    await settled(first, (c) => conditionOf(c, 'DatabaseReady')?.status === 'True' && conditionOf(c, 'BrokerReady')?.status === 'True');
+    const { name, database } = claimed.reported;
+    const refused = await collide(claimed.reported);
     const comment = await admin.query<{ comment: string }>("SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1", [database]);
     expect(comment.rows[0]?.comment).toBe(`metrox.io/owner=${first}/${name}`);
-
-    await mxs.create(second, { apiVersion, kind, metadata: { name }, spec });
-    const refused = await settled(second, (c) => conditionOf(c, 'DatabaseReady')?.status === 'False' && conditionOf(c, 'BrokerReady')?.status === 'False');
     expect(conditionOf(refused, 'DatabaseReady')).toMatchObject({ reason: 'DatabaseOwnedByAnotherService', message: expect.stringContaining(`MetroXService ${first}/${name}`) as unknown });
     expect(conditionOf(refused, 'DatabaseReady')?.message).toContain('spec.database.name');
     expect(conditionOf(refused, 'BrokerReady')).toMatchObject({ reason: 'QueueOwnedByAnotherService', message: expect.stringContaining(`${first}/${name}`) as unknown });
@@ -86,17 +92,19 @@ describe('a MetroXService name used in two namespaces', () => {
     expect(refused.status?.database).toBeUndefined();
     expect(refused.status?.broker).toBeUndefined();
     // The second service's Secret holds another password: the first's role kept its own.
-    expect(await firstLogsIn()).toBe(true);
+    expect(await firstLogsIn(name)).toBe(true);
   });
 
   it('keeps the first service\'s database and queue when the second is deleted, and drops them with the first', async () => {
+    const { name, database } = claimed.released;
+    await collide(claimed.released);
     const gone = (namespace: string) => waitFor(`${namespace}/${name} deleted`, async () => mxs.get(namespace, name).then(() => false, () => true), 45_000);
     const databaseExists = async () => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount === 1;
     await mxs.delete(second, name);
     await gone(second);
     expect(await databaseExists()).toBe(true);
     expect(await queueExists(name)).toBe(true);
-    expect(await firstLogsIn()).toBe(true);
+    expect(await firstLogsIn(name)).toBe(true);
 
     await mxs.delete(first, name);
     await gone(first);

@@ -1,5 +1,6 @@
 // The operator's database and broker wiring against the real platform Postgres and
-// RabbitMQ. Names carry a random suffix: other test files share both servers.
+// RabbitMQ. Names carry a random suffix: other test files share both servers. Each
+// test reads only services it or the suite's setup created, so any order passes.
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { ControlPlaneAccess } from '@metrox/test/control-plane';
 import { endpoints } from '@metrox/test/endpoints';
@@ -18,8 +19,8 @@ import { removeWiring, wiringEnv } from '../testing/wiring.ts';
 let namespace: string;
 const suffix = randomBytes(3).toString('hex');
 const exchange = `metrox.events.wiring_${suffix}`;
-const names = { payment: `payment-${suffix}`, notification: `notification-${suffix}`, late: `late-${suffix}` };
-const databases = { payment: `wiring_payment_${suffix}`, notification: `wiring_notification_${suffix}`, late: `wiring_late_${suffix}` };
+const names = { payment: `payment-${suffix}`, notification: `notification-${suffix}`, late: `late-${suffix}`, kept: `kept-${suffix}`, dropped: `dropped-${suffix}` };
+const databases = { payment: `wiring_payment_${suffix}`, notification: `wiring_notification_${suffix}`, late: `wiring_late_${suffix}`, kept: `wiring_kept_${suffix}`, dropped: `wiring_dropped_${suffix}` };
 
 describe('the operator wires services to the platform Postgres and RabbitMQ', () => {
   const infra = endpoints();
@@ -43,6 +44,9 @@ describe('the operator wires services to the platform Postgres and RabbitMQ', ()
       METROX_POSTGRES_SERVICE_HOST: postgresUrl.host,
     });
     broker = await amqp.connect(infra.AMQP_URL);
+    // Two wired services the reading tests share; none of them changes or deletes these.
+    await createPair(names.payment, databases.payment, names.notification, databases.notification);
+    await Promise.all([wired(names.payment), wired(names.notification)]);
   });
   afterAll(async () => {
     await operator.stop();
@@ -60,19 +64,22 @@ describe('the operator wires services to the platform Postgres and RabbitMQ', ()
       return ready && current.status?.observedGeneration === current.metadata.generation ? current : undefined;
     });
 
+  /** A Retain service publishing PaymentConfirmed and consuming TransactionCreated, and a Delete one consuming PaymentConfirmed. */
+  async function createPair(retained: string, retainedDatabase: string, deleted: string, deletedDatabase: string): Promise<void> {
+    await mxs.create(namespace, {
+      apiVersion, kind, metadata: { name: retained },
+      spec: { image: 'img:1', database: { name: retainedDatabase, deletionPolicy: 'Retain' }, events: { publishes: ['PaymentConfirmed'], subscribes: ['TransactionCreated'] } },
+    });
+    await mxs.create(namespace, {
+      apiVersion, kind, metadata: { name: deleted },
+      spec: { image: 'img:1', database: { name: deletedDatabase, deletionPolicy: 'Delete' }, events: { subscribes: ['PaymentConfirmed'] } },
+    });
+  }
+
   const databaseExists = async (name: string) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
 
   it('creates a database whose role logs in with the Secret\'s password and is refused another service\'s database', async () => {
-    await mxs.create(namespace, {
-      apiVersion, kind, metadata: { name: names.payment },
-      spec: { image: 'img:1', database: { name: databases.payment, deletionPolicy: 'Retain' }, events: { publishes: ['PaymentConfirmed'], subscribes: ['TransactionCreated'] } },
-    });
-    await mxs.create(namespace, {
-      apiVersion, kind, metadata: { name: names.notification },
-      spec: { image: 'img:1', database: { name: databases.notification, deletionPolicy: 'Delete' }, events: { subscribes: ['PaymentConfirmed'] } },
-    });
     const payment = await wired(names.payment);
-    await wired(names.notification);
     expect(payment.status?.database).toEqual({ name: databases.payment, secretName: `${names.payment}-database` });
 
     const secret = await core.readNamespacedSecret({ namespace, name: `${names.payment}-database` });
@@ -136,17 +143,17 @@ describe('the operator wires services to the platform Postgres and RabbitMQ', ()
         return true;
       }, () => false);
     };
-    const paymentQueues = consumerQueues({ queue: names.payment, retry: defaultRetryPolicy }).map((queue) => queue.name);
-    expect(paymentQueues.filter((name) => name.includes('.retry.')).length).toBeGreaterThan(0);
-    for (const name of paymentQueues) expect(await queueExists(name), `${name} before`).toBe(true);
-    expect((await mxs.get(namespace, names.payment)).metadata.finalizers).toContain('metrox.io/cleanup');
-    await mxs.delete(namespace, names.payment);
-    await mxs.delete(namespace, names.notification);
-    await mxs.delete(namespace, names.late);
-    await Promise.all([gone(names.payment), gone(names.notification), gone(names.late)]);
-    expect(await databaseExists(databases.payment)).toBe(true);
-    expect(await databaseExists(databases.notification)).toBe(false);
-    expect(await databaseExists(databases.late)).toBe(false);
-    for (const name of paymentQueues) expect(await queueExists(name), `${name} after`).toBe(false);
+    await createPair(names.kept, databases.kept, names.dropped, databases.dropped);
+    await Promise.all([wired(names.kept), wired(names.dropped)]);
+    const keptQueues = consumerQueues({ queue: names.kept, retry: defaultRetryPolicy }).map((queue) => queue.name);
+    expect(keptQueues.filter((name) => name.includes('.retry.')).length).toBeGreaterThan(0);
+    for (const name of keptQueues) expect(await queueExists(name), `${name} before`).toBe(true);
+    expect((await mxs.get(namespace, names.kept)).metadata.finalizers).toContain('metrox.io/cleanup');
+    await mxs.delete(namespace, names.kept);
+    await mxs.delete(namespace, names.dropped);
+    await Promise.all([gone(names.kept), gone(names.dropped)]);
+    expect(await databaseExists(databases.kept)).toBe(true);
+    expect(await databaseExists(databases.dropped)).toBe(false);
+    for (const name of keptQueues) expect(await queueExists(name), `${name} after`).toBe(false);
   });
 });
