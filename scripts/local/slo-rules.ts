@@ -28,7 +28,7 @@ export function localSloRules(namespace: string, services: readonly LocalSloServ
   return {
     groups: services.flatMap(({ name, spec = {} }) => {
       const defaulted = withDefaults({ image: 'local', ...spec });
-      return renderSloRules(namespace, name, defaulted.slo, defaulted.events.subscribes).groups;
+      return renderSloRules(namespace, name, defaulted.slo, defaulted.events.subscribes, defaulted.observability.metrics.path).groups;
     }),
   };
 }

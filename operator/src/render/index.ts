@@ -12,7 +12,7 @@ import { cipherSidecar, renderWorkload, type WorkloadContext } from './workload.
 
 export { renderDashboard, redPanels, admissionPanels, sloPanels, burnRate, eventPanels, outboxPanels, timeseriesPanel, serviceSelector, dashboardUid } from './dashboard.ts';
 export { childNames, commonLabels, selectorLabels, selectorString, queueName, managedBy } from './names.ts';
-export { renderSloRules, indicators, burnRateAlerts, alertName, plumbingRoutes, sloRecords, type RuleFile } from './slo.ts';
+export { renderSloRules, indicators, burnRateAlerts, alertName, plumbingRoutes, excludedRoutes, sloRecords, type RuleFile } from './slo.ts';
 export { managedEnvNames, minimumReplicas, type WorkloadContext } from './workload.ts';
 
 export const renderedHashAnnotation = 'metrox.io/rendered-hash';
@@ -68,7 +68,7 @@ export const prometheusRuleLabel = 'prometheus_rule';
  */
 function renderSloRuleObject(mxs: MetroXService, prometheusOperator: boolean): DesiredObject | undefined {
   const { name, namespace = 'default' } = mxs.metadata;
-  const rules = renderSloRules(namespace, name, mxs.spec.slo, mxs.spec.events.subscribes);
+  const rules = renderSloRules(namespace, name, mxs.spec.slo, mxs.spec.events.subscribes, mxs.spec.observability.metrics.path);
   if (rules.groups.length === 0) return undefined;
   if (prometheusOperator) {
     return { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name, namespace, labels: commonLabels(name) }, spec: rules };

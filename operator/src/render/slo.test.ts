@@ -10,7 +10,7 @@ const image = 'ghcr.io/metrox/payment:1.0.0';
 
 function rulesOf(spec: MetroXServiceSpecInput): RuleFile {
   const defaulted = withDefaults(spec);
-  return renderSloRules('shop', 'payment', defaulted.slo, defaulted.events.subscribes);
+  return renderSloRules('shop', 'payment', defaulted.slo, defaulted.events.subscribes, defaulted.observability.metrics.path);
 }
 
 const alerts = (file: RuleFile) => file.groups.flatMap((g) => g.rules).filter((r): r is AlertingRule => 'alert' in r);
@@ -62,6 +62,11 @@ describe('SLO rules', () => {
   it('the SLIs leave out the platform routes (probes, scrapes, the API document)', () => {
     const ratio = records(rulesOf({ image })).find((r) => r.record === 'slo:sli_error:ratio_rate5m' && r.labels.slo === 'availability');
     expect(ratio?.expr).toContain('http_route!~"/healthz|/readyz|/metrics|/openapi.json"');
+  });
+
+  it('the SLIs leave out a metrics path moved by spec.observability.metrics.path', () => {
+    const ratio = records(rulesOf({ image, observability: { metrics: { path: '/internal/metrics' } } })).find((r) => r.record === 'slo:sli_error:ratio_rate5m' && r.labels.slo === 'availability');
+    expect(ratio?.expr).toContain('http_route!~"/healthz|/readyz|/metrics|/openapi.json|/internal/metrics"');
   });
 
   it('the latency SLI reads the bucket of its threshold, matching "1" and "1.0" for whole seconds', () => {

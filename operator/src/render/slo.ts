@@ -33,6 +33,11 @@ export const alertName = 'MetroXErrorBudgetBurn';
  */
 export const plumbingRoutes = ['/healthz', '/readyz', '/metrics', '/openapi.json'] as const;
 
+/** The plumbing routes of a service whose metrics are served at `metricsPath` (spec.observability.metrics.path). */
+export function excludedRoutes(metricsPath: string): string[] {
+  return [...new Set([...plumbingRoutes, metricsPath])];
+}
+
 /** Where the runbook for these alerts lives. */
 export const runbookUrl = 'https://github.com/metrox/metrox/blob/main/README.md#when-an-slo-alert-fires';
 
@@ -108,8 +113,8 @@ function bucketMatcher(seconds: number): string {
   return Number.isInteger(seconds) ? `le=~"${text}|${text}\\\\.0"` : `le="${text}"`;
 }
 
-export function indicators(namespace: string, service: string, slo: SloSpec, subscribes: readonly string[]): Indicator[] {
-  const selector = `${serviceSelector(namespace, service)}, http_route!~"${plumbingRoutes.join('|')}"`;
+export function indicators(namespace: string, service: string, slo: SloSpec, subscribes: readonly string[], metricsPath = '/metrics'): Indicator[] {
+  const selector = `${serviceSelector(namespace, service)}, http_route!~"${excludedRoutes(metricsPath).join('|')}"`;
   const requests = (window: string, extra = '') => `sum(rate(http_server_request_duration_seconds_count{${selector}${extra}}[${window}]))`;
   const threshold = durationSeconds(slo.latency.threshold);
   const result: Indicator[] = [
@@ -170,12 +175,12 @@ function alertsOf(indicator: Indicator, labels: Record<string, string>, window: 
 }
 
 /** The rule file of one MetroXService's SLOs; no groups when spec.slo.enabled is false. */
-export function renderSloRules(namespace: string, service: string, slo: SloSpec, subscribes: readonly string[]): RuleFile {
+export function renderSloRules(namespace: string, service: string, slo: SloSpec, subscribes: readonly string[], metricsPath = '/metrics'): RuleFile {
   if (!slo.enabled) return { groups: [] };
   const rules: RecordingRule[] = [];
   const alerts: AlertingRule[] = [];
   const dashboardPath = `/d/${dashboardUid(namespace, service)}`;
-  for (const indicator of indicators(namespace, service, slo, subscribes)) {
+  for (const indicator of indicators(namespace, service, slo, subscribes, metricsPath)) {
     const labels = { namespace, service, slo: indicator.slo };
     const selector = labelMatchers(labels);
     for (const window of alertWindows) rules.push({ record: sloRecords.errorRatio(window), expr: indicator.errorRatio(window), labels });
