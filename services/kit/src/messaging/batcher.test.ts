@@ -29,6 +29,24 @@ describe('DeliveryBatcher', () => {
     expect(batches).toEqual([['1', '2'], ['3', '4'], ['5']]);
   });
 
+  it('runs one batch at a time and sends what arrived meanwhile as soon as it ends', async () => {
+    const batches: string[][] = [];
+    let release: () => void = () => undefined;
+    const first = new Promise<void>((resolve) => (release = resolve));
+    const batcher = new DeliveryBatcher({ maxSize: 2, maxWaitMs: 0 }, async (deliveries) => {
+      batches.push(deliveries.map((d) => d.body.toString()));
+      if (batches.length === 1) await first;
+      return deliveries.map((): Settlement => ({ kind: 'ack' }));
+    });
+    const settled = [1, 2].map((n) => batcher.add(delivery(n)));
+    const later = [3, 4, 5].map((n) => batcher.add(delivery(n)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([['1', '2']]);
+    release();
+    await Promise.all([...settled, ...later]);
+    expect(batches).toEqual([['1', '2'], ['3', '4'], ['5']]);
+  });
+
   it('passes a failed batch on to every delivery in it', async () => {
     const batcher = new DeliveryBatcher({ maxSize: 5, maxWaitMs: 0 }, () => Promise.reject(new Error('no database')));
     await expect(Promise.all([batcher.add(delivery(1)), batcher.add(delivery(2))])).rejects.toThrow('no database');

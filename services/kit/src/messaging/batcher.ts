@@ -2,6 +2,9 @@
 // consumer's handle once per delivery and keep up to `prefetch` of them in flight, so a
 // batch is simply what has arrived by the time the previous tick ends (maxWaitMs 0) or
 // within a few milliseconds — never more than maxSize, and never held back for long.
+// One batch runs at a time: two open batch transactions of one consumer would take the
+// same hot rows (counters) in different orders and deadlock each other. Deliveries that
+// arrive meanwhile form the next batch, which starts as soon as the running one ends.
 import type { Delivery, Settlement } from './broker.ts';
 
 export interface BatchLimits {
@@ -33,6 +36,7 @@ export class DeliveryBatcher {
   readonly #run: (deliveries: Delivery[]) => Promise<Settlement[]>;
   #waiting: Waiting[] = [];
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #running = false;
 
   /** `run` settles a batch: one settlement per delivery, in the same order. */
   constructor(limits: BatchLimits, run: (deliveries: Delivery[]) => Promise<Settlement[]>) {
@@ -44,6 +48,7 @@ export class DeliveryBatcher {
   add(delivery: Delivery): Promise<Settlement> {
     return new Promise<Settlement>((settle, fail) => {
       this.#waiting.push({ delivery, settle, fail });
+      if (this.#running) return; // the running batch's end starts the next
       if (this.#waiting.length >= this.#limits.maxSize) this.#flush();
       else this.#timer ??= this.#limits.maxWaitMs === 0 ? setImmediate(() => { this.#flush(); }) : setTimeout(() => { this.#flush(); }, this.#limits.maxWaitMs);
     });
@@ -55,9 +60,16 @@ export class DeliveryBatcher {
       clearImmediate(this.#timer as NodeJS.Immediate);
       this.#timer = undefined;
     }
-    const batch = this.#waiting;
-    this.#waiting = [];
+    if (this.#running) return;
+    const batch = this.#waiting.slice(0, this.#limits.maxSize);
+    this.#waiting = this.#waiting.slice(batch.length);
     if (batch.length === 0) return;
+    this.#running = true;
+    const done = () => {
+      this.#running = false;
+      // What arrived meanwhile has waited long enough: it goes now, however few.
+      if (this.#waiting.length > 0) this.#flush();
+    };
     this.#run(batch.map((waiting) => waiting.delivery)).then(
       (settlements) => {
         batch.forEach((waiting, index) => {
@@ -65,9 +77,11 @@ export class DeliveryBatcher {
           if (settlement) waiting.settle(settlement);
           else waiting.fail(new Error(`batch returned ${String(settlements.length)} settlements for ${String(batch.length)} deliveries`));
         });
+        done();
       },
       (error: unknown) => {
         for (const waiting of batch) waiting.fail(error);
+        done();
       },
     );
   }
