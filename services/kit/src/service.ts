@@ -47,7 +47,8 @@ interface DefinitionBody {
    * Event handlers by type; each runs in the inbox transaction. `consumer` defaults to the
    * service name; `prefetch` (deliveries in flight, default 16) is overridden by CONSUMER_PREFETCH.
    * `batch` opts in to applying deliveries that arrived together in one transaction (at most
-   * `maxSize`, capped by the prefetch; the first waits at most `maxWaitMs` for more).
+   * `maxSize`, capped by the prefetch; the first waits at most `maxWaitMs` for more);
+   * CONSUMER_BATCH=off turns it off.
    */
   events?: { consumer?: string; handlers: EventHandlers; prefetch?: number; batch?: InboxBatchOptions };
   /** Environment to read instead of process.env (tests). */
@@ -204,7 +205,7 @@ export async function createService(definition: ServiceDefinition): Promise<Serv
             metrics,
             retry: { maxAttempts: config.consumer.maxAttempts, baseDelayMs: config.consumer.retryBaseMs, maxDelayMs: config.consumer.retryMaxMs },
             prefetch: config.consumer.prefetch,
-            ...(definition.events?.batch ? { batch: definition.events.batch } : {}),
+            ...(definition.events?.batch && config.consumer.batch ? { batch: definition.events.batch } : {}),
           });
         // With the operator owning the topology its queues may still be on their way: wait for
         // them as for Postgres and the broker, then refuse to start, naming what is missing.
