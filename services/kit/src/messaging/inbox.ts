@@ -134,7 +134,6 @@ export function countProcessed(metrics: DeliveryOptions['metrics'], envelope: Ev
 }
 
 /** Handles one delivery end to end and says how to settle it; never throws. */
-
 export async function handleDelivery(options: DeliveryOptions, delivery: Delivery): Promise<Settlement> {
   const { consumer, logger, metrics } = options;
   const parsed = parseEnvelope(delivery.body);
