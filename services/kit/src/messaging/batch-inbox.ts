@@ -12,7 +12,7 @@
 // still a CHILD of its producer's context: its handler's work is that event's alone, and
 // it keeps one ticket purchase one trace across all services, as on the one-by-one path.
 import type { EventType } from '@metrox/contracts';
-import { context, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Link, type Span } from '@opentelemetry/api';
 import { escapeLiteral, withTransactionOpenedBy, type Tx } from '../db/pool.ts';
 import { kitTracer } from '../telemetry/trace-context.ts';
 import type { Delivery, Settlement } from './broker.ts';
@@ -73,22 +73,22 @@ async function applyTogether(options: DeliveryOptions, batch: Pick<InboxBatchOpt
     const outcome = await context.with(trace.setSpan(context.active(), span), () =>
       withTransactionOpenedBy(options.pool, inboxMarks(consumer, items), async (tx, [marked]) => {
         const fresh = new Set((marked?.rows ?? []).map((row: { event_id: string }) => row.event_id));
-        const applied: Batchable[] = [];
+        const applied: { item: Batchable; span: Span }[] = [];
         const duplicates: Batchable[] = [];
         for (const item of items) {
           // Taken from the set, so the second copy of an id in one batch is a duplicate.
           if (fresh.delete(item.envelope.id)) {
-            await runHandler(options, tx, item, items.length);
-            applied.push(item);
+            applied.push({ item, span: await runHandler(options, tx, item, items.length) });
           } else {
             duplicates.push(item);
           }
         }
-        if (batch.beforeCommit && applied.length > 0) await batch.beforeCommit(applied.map((item) => item.envelope), tx);
+        if (batch.beforeCommit && applied.length > 0) await batch.beforeCommit(applied.map(({ item }) => item.envelope), tx);
         return { applied, duplicates };
       }),
     );
-    for (const item of outcome.applied) countProcessed(metrics, item.envelope);
+    // In each event's span context, so the lag histogram's exemplar opens that event's trace.
+    for (const { item, span: eventSpan } of outcome.applied) context.with(trace.setSpan(context.active(), eventSpan), () => { countProcessed(metrics, item.envelope); });
     for (const item of outcome.duplicates) metrics?.eventsConsumed.inc({ type: item.envelope.type, outcome: 'duplicate' });
     span.setAttribute('metrox.inbox.duplicates', outcome.duplicates.length);
     if (outcome.duplicates.length > 0) options.logger.info({ eventIds: outcome.duplicates.map((item) => item.envelope.id) }, 'duplicate events acknowledged without effect');
@@ -102,8 +102,8 @@ async function applyTogether(options: DeliveryOptions, batch: Pick<InboxBatchOpt
   }
 }
 
-/** One event's handler inside the batch transaction, in its own span (a child of its producer). */
-async function runHandler(options: DeliveryOptions, tx: Tx, item: Batchable, size: number): Promise<void> {
+/** One event's handler inside the batch transaction, in its own span (a child of its producer); returns that span, ended. */
+async function runHandler(options: DeliveryOptions, tx: Tx, item: Batchable, size: number): Promise<Span> {
   const { envelope, delivery } = item;
   const { span, parent } = startEventSpan(options.consumer, envelope, delivery.attempt);
   span.setAttribute('messaging.batch.message_count', size);
@@ -119,6 +119,7 @@ async function runHandler(options: DeliveryOptions, tx: Tx, item: Batchable, siz
         inBatch: true,
       }),
     );
+    return span;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     span.recordException(error instanceof Error ? error : new Error(reason));
