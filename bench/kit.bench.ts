@@ -9,14 +9,14 @@
 //   npm run bench -- kit
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, request as httpRequest, Agent, type Server } from 'node:http';
+import { request as httpRequest, Agent } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { AddressInfo } from 'node:net';
 import { createBroker, createLogger, createOutboxPublisher, kitMigrations, migrate, OutboxRelay, createPool, withTransaction, type Pool } from '@metrox/kit';
 import { startInbox } from '../services/kit/src/messaging/inbox.ts';
 import { createTestDatabase, testBroker, uniqueSuffix, type TestDatabase } from '../services/kit/src/testing/infra.ts';
 import { sampleTransactionCreated } from '../services/kit/src/testing/samples.ts';
+import { startOtlpSink } from './otlp-sink.ts';
 import { benchRuns, metric, writeBenchResult, type BenchMetric } from './result.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -131,20 +131,6 @@ async function messagingRun(kind: 'rabbitmq' | 'nats'): Promise<MessagingFigures
     await target.cleanup([consumer]).catch(() => undefined);
     await database.drop().catch(() => undefined);
   }
-}
-
-/** Accepts OTLP/HTTP exports and answers 200, so export costs what it costs in production. */
-async function startOtlpSink(): Promise<{ server: Server; url: string; received: () => number }> {
-  let received = 0;
-  const server = createServer((request, response) => {
-    request.on('data', () => undefined);
-    request.on('end', () => {
-      received++;
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received: () => received };
 }
 
 interface BenchService {

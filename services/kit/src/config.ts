@@ -31,6 +31,8 @@ const schema = z.object({
   OUTBOX_POLL_INTERVAL_MS: positive.default(1_000),
   OUTBOX_RETENTION_SECONDS: positive.default(3_600),
   CONSUMER_PREFETCH: positive.optional(),
+  // A service that declares a batch mode uses it unless this says off (the one-by-one path).
+  CONSUMER_BATCH: z.enum(['on', 'off']).default('on'),
   CONSUMER_MAX_ATTEMPTS: positive.default(5),
   CONSUMER_RETRY_BASE_MS: positive.default(defaultRetryPolicy.baseDelayMs),
   CONSUMER_RETRY_MAX_MS: positive.default(defaultRetryPolicy.maxDelayMs),
@@ -75,7 +77,8 @@ export interface KitConfig {
   databasePoolMax: number;
   broker: BrokerConfig;
   outbox: { batchSize: number; pollIntervalMs: number; retentionSeconds: number };
-  consumer: { prefetch: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
+  /** `batch`: whether a declared batch mode is used (CONSUMER_BATCH, on by default). */
+  consumer: { prefetch: number; batch: boolean; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
   shutdownTimeoutMs: number;
   startupTimeoutMs: number;
   faults: HttpFaults;
@@ -152,6 +155,7 @@ export function loadConfig(defaults: ConfigDefaults, env: NodeJS.ProcessEnv = pr
     },
     consumer: {
       prefetch: e.CONSUMER_PREFETCH ?? defaults.consumerPrefetch ?? 16,
+      batch: e.CONSUMER_BATCH === 'on',
       maxAttempts: e.CONSUMER_MAX_ATTEMPTS,
       retryBaseMs: e.CONSUMER_RETRY_BASE_MS,
       retryMaxMs: e.CONSUMER_RETRY_MAX_MS,

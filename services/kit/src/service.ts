@@ -16,7 +16,8 @@ import { createLogger, type Logger } from '@metrox/telemetry';
 import { createMetrics, type KitMetrics } from './metrics/registry.ts';
 import type { Broker, ConsumerHandle } from './messaging/broker.ts';
 import { createBroker } from './messaging/create-broker.ts';
-import { startInbox, type EventHandlers } from './messaging/inbox.ts';
+import { startInbox, type EventHandlers, type InboxBatchOptions } from './messaging/inbox.ts';
+import { effectiveBatchLimits } from './messaging/batcher.ts';
 import { createOutboxPublisher, type PublishInTransaction } from './messaging/outbox.ts';
 import { OutboxRelay, readOutboxBacklog } from './messaging/relay.ts';
 import { shutdownTelemetry } from '@metrox/telemetry';
@@ -45,8 +46,11 @@ interface DefinitionBody {
   /**
    * Event handlers by type; each runs in the inbox transaction. `consumer` defaults to the
    * service name; `prefetch` (deliveries in flight, default 16) is overridden by CONSUMER_PREFETCH.
+   * `batch` opts in to applying deliveries that arrived together in one transaction (at most
+   * `maxSize`, capped by the prefetch; the first waits at most `maxWaitMs` for more);
+   * CONSUMER_BATCH=off turns it off.
    */
-  events?: { consumer?: string; handlers: EventHandlers; prefetch?: number };
+  events?: { consumer?: string; handlers: EventHandlers; prefetch?: number; batch?: InboxBatchOptions };
   /** Environment to read instead of process.env (tests). */
   env?: NodeJS.ProcessEnv;
   /** Where log lines go instead of stdout (tests). */
@@ -109,6 +113,8 @@ export async function createService(definition: ServiceDefinition): Promise<Serv
       throw new Error(message);
     }
   }
+  // Nonsense batch limits fail here, before anything connects.
+  if (definition.events?.batch) effectiveBatchLimits(definition.events.batch, config.consumer.prefetch);
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set: every MetroX service owns a database');
 
   const metrics = createMetrics();
@@ -199,6 +205,7 @@ export async function createService(definition: ServiceDefinition): Promise<Serv
             metrics,
             retry: { maxAttempts: config.consumer.maxAttempts, baseDelayMs: config.consumer.retryBaseMs, maxDelayMs: config.consumer.retryMaxMs },
             prefetch: config.consumer.prefetch,
+            ...(definition.events?.batch && config.consumer.batch ? { batch: definition.events.batch } : {}),
           });
         // With the operator owning the topology its queues may still be on their way: wait for
         // them as for Postgres and the broker, then refuse to start, naming what is missing.

@@ -5,7 +5,7 @@ import type { GrpcServer, Kit, ServiceDefinition } from '@metrox/kit';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { projectionHandlers } from './events/project.ts';
+import { projectionBatchOptions, projectionHandlers, projectionPrefetch } from './events/project.ts';
 import { operationsGrpc } from './grpc/operations-service.ts';
 import { operationsRoutes } from './http/routes.ts';
 import { countEvent, createBusinessMetrics } from './live/business-metrics.ts';
@@ -36,7 +36,7 @@ export function operationsService(env: NodeJS.ProcessEnv = process.env): Service
       if (!feed) throw new Error('the event feed starts with the routes');
       operationsGrpc(feed)(server, kit);
     },
-    events: { handlers: projectionHandlers(origin) },
+    events: { handlers: projectionHandlers(origin), prefetch: projectionPrefetch, batch: projectionBatchOptions(origin) },
     env,
   };
 }

@@ -6,15 +6,17 @@
 // (not a span link). Every event here is processed on its own, so a parent is
 // unambiguous, and it keeps one ticket purchase one trace across all services, which
 // is what dashboards and trace search rely on. Links are for batch consumers, where
-// one span processes many events with different parents.
+// one span processes many events with different parents (batch-inbox.ts).
 import type { EventData, EventType } from '@metrox/contracts';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { escapeLiteral, prepared, withTransactionOpenedBy, type Pool, type Tx } from '../db/pool.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { KitMetrics } from '../metrics/registry.ts';
 import { observeWithExemplar } from '../metrics/registry.ts';
 import { extractTraceContext, kitTracer } from '../telemetry/trace-context.ts';
+import { handleBatch } from './batch-inbox.ts';
+import { DeliveryBatcher, effectiveBatchLimits, type BatchLimits } from './batcher.ts';
 import type { Broker, ConsumerHandle, Delivery, Settlement } from './broker.ts';
 import { parseEnvelope, type EventEnvelope } from './envelope.ts';
 import type { PublishInTransaction, PublishOptions } from './outbox.ts';
@@ -30,12 +32,14 @@ export interface EventContext<T extends EventType = EventType> {
   logger: Logger;
   /** 1 on the first attempt. */
   attempt: number;
+  /** True when the transaction applies a batch of events (batch-inbox.ts), whose `beforeCommit` runs once after them. */
+  inBatch: boolean;
 }
 
 export type EventHandler<T extends EventType> = (data: EventData<T>, ctx: EventContext<T>) => Promise<void>;
 
 /** What work done before the inbox transaction gets: the pool for reads, no transaction to publish in yet. */
-export type PrepareContext<T extends EventType = EventType> = Omit<EventContext<T>, 'tx' | 'publish'> & { pool: Pool };
+export type PrepareContext<T extends EventType = EventType> = Omit<EventContext<T>, 'tx' | 'publish' | 'inBatch'> & { pool: Pool };
 
 /**
  * A handler with slow outside work (a payment provider's answer) that must not hold a
@@ -68,31 +72,41 @@ export interface InboxOptions {
   metrics?: Pick<KitMetrics, 'eventsConsumed' | 'eventLag'>;
   retry: RetryPolicy;
   prefetch: number;
+  /** Opt-in: apply deliveries in batches, one transaction each (batch-inbox.ts). */
+  batch?: InboxBatchOptions;
 }
 
-/** Handles one delivery end to end and says how to settle it; never throws. */
+/**
+ * Batched consumption: up to `maxSize` deliveries already received share one transaction
+ * (one multi-row inbox mark, the handlers of the new events in turn, one COMMIT).
+ */
+export interface InboxBatchOptions extends BatchLimits {
+  /**
+   * Runs once in a batch's transaction after the handlers of its new events, with those
+   * events in order: for work done per batch rather than per event (one notice for all).
+   */
+  beforeCommit?: (applied: EventEnvelope[], tx: Tx) => Promise<void>;
+}
+
 /** What handling one delivery needs: everything but the broker it came from. */
-export type DeliveryOptions = Omit<InboxOptions, 'broker' | 'prefetch'>;
+export type DeliveryOptions = Omit<InboxOptions, 'broker' | 'prefetch' | 'batch'>;
 
-export async function handleDelivery(options: DeliveryOptions, delivery: Delivery): Promise<Settlement> {
-  const { consumer, logger, metrics } = options;
-  const parsed = parseEnvelope(delivery.body);
-  if (!parsed.ok) {
-    metrics?.eventsConsumed.inc({ type: parsed.type ?? 'unknown', outcome: 'dead_lettered' });
-    logger.warn({ eventId: parsed.id, type: parsed.type, reason: parsed.reason }, 'invalid event sent to the dead-letter queue');
-    return { kind: 'dead-letter', reason: `invalid event: ${parsed.reason}` };
-  }
-  const envelope = parsed.envelope;
-  const entry = options.handlers[envelope.type] as EventHandler<EventType> | PreparedEventHandler<EventType> | undefined;
-  if (!entry) {
-    metrics?.eventsConsumed.inc({ type: envelope.type, outcome: 'dead_lettered' });
-    return { kind: 'dead-letter', reason: `consumer ${consumer} has no handler for ${envelope.type}` };
-  }
+/** The handler entry for an event type, if the consumer has one. */
+export function handlerFor(options: Pick<DeliveryOptions, 'handlers'>, type: EventType): EventHandler<EventType> | PreparedEventHandler<EventType> | undefined {
+  return options.handlers[type] as EventHandler<EventType> | PreparedEventHandler<EventType> | undefined;
+}
 
-  const parent = extractTraceContext({
+/** The producing span's context, from the envelope's traceparent and tracestate. */
+export function producerContext(envelope: EventEnvelope): Context {
+  return extractTraceContext({
     ...(envelope.traceparent ? { traceparent: envelope.traceparent } : {}),
     ...(envelope.tracestate ? { tracestate: envelope.tracestate } : {}),
   });
+}
+
+/** The consumer span of one event: a child of its producer's context (see the header). */
+export function startEventSpan(consumer: string, envelope: EventEnvelope, attempt: number): { span: Span; parent: Context } {
+  const parent = producerContext(envelope);
   const span = kitTracer().startSpan(
     `${envelope.type} process`,
     {
@@ -105,20 +119,40 @@ export async function handleDelivery(options: DeliveryOptions, delivery: Deliver
         'cloudevents.event_id': envelope.id,
         'cloudevents.event_source': envelope.source,
         'cloudevents.event_type': envelope.type,
-        'metrox.delivery.attempt': delivery.attempt,
+        'metrox.delivery.attempt': attempt,
       },
     },
     parent,
   );
+  return { span, parent };
+}
+
+/** Counts an applied event: consumed, and how long after it was produced. */
+export function countProcessed(metrics: DeliveryOptions['metrics'], envelope: EventEnvelope): void {
+  metrics?.eventsConsumed.inc({ type: envelope.type, outcome: 'processed' });
+  if (metrics) observeWithExemplar(metrics.eventLag, { type: envelope.type }, Math.max(0, (Date.now() - Date.parse(envelope.time)) / 1_000));
+}
+
+/** Handles one delivery end to end and says how to settle it; never throws. */
+export async function handleDelivery(options: DeliveryOptions, delivery: Delivery): Promise<Settlement> {
+  const { consumer, logger, metrics } = options;
+  const parsed = parseEnvelope(delivery.body);
+  if (!parsed.ok) {
+    metrics?.eventsConsumed.inc({ type: parsed.type ?? 'unknown', outcome: 'dead_lettered' });
+    logger.warn({ eventId: parsed.id, type: parsed.type, reason: parsed.reason }, 'invalid event sent to the dead-letter queue');
+    return { kind: 'dead-letter', reason: `invalid event: ${parsed.reason}` };
+  }
+  const envelope = parsed.envelope;
+  const entry = handlerFor(options, envelope.type);
+  if (!entry) return noHandler(options, envelope);
+
+  const { span, parent } = startEventSpan(consumer, envelope, delivery.attempt);
   return context.with(trace.setSpan(parent, span), async () => {
     const log = logger.child({ eventId: envelope.id, type: envelope.type, attempt: delivery.attempt });
     try {
       const applied = await applyOnce(options, entry, envelope, delivery.attempt, log);
       if (applied) {
-        metrics?.eventsConsumed.inc({ type: envelope.type, outcome: 'processed' });
-        if (metrics) {
-          observeWithExemplar(metrics.eventLag, { type: envelope.type }, Math.max(0, (Date.now() - Date.parse(envelope.time)) / 1_000));
-        }
+        countProcessed(metrics, envelope);
         log.debug('event processed');
       } else {
         metrics?.eventsConsumed.inc({ type: envelope.type, outcome: 'duplicate' });
@@ -143,6 +177,12 @@ export async function handleDelivery(options: DeliveryOptions, delivery: Deliver
       span.end();
     }
   });
+}
+
+/** Dead-letters an event the consumer has no handler for. */
+export function noHandler(options: Pick<DeliveryOptions, 'consumer' | 'metrics'>, envelope: EventEnvelope): Settlement {
+  options.metrics?.eventsConsumed.inc({ type: envelope.type, outcome: 'dead_lettered' });
+  return { kind: 'dead-letter', reason: `consumer ${options.consumer} has no handler for ${envelope.type}` };
 }
 
 /**
@@ -175,6 +215,7 @@ async function applyOnce(
       publish: (type, data, publishOptions) => options.publish(tx, type, data, publishOptions),
       logger,
       attempt,
+      inBatch: false,
     });
     return true;
   });
@@ -185,10 +226,11 @@ async function alreadyProcessed(pool: Pool, consumer: string, eventId: string): 
   return (rowCount ?? 0) > 0;
 }
 
-/** Subscribes the handlers' event types and processes deliveries until stopped. */
+/** Subscribes the handlers' event types and processes deliveries until stopped, one by one or in batches. */
 export function startInbox(options: InboxOptions): Promise<ConsumerHandle> {
-  return options.broker.consume(
-    { consumer: options.consumer, types: Object.keys(options.handlers), prefetch: options.prefetch },
-    (delivery) => handleDelivery(options, delivery),
-  );
+  const subscription = { consumer: options.consumer, types: Object.keys(options.handlers), prefetch: options.prefetch };
+  const { batch } = options;
+  if (!batch) return options.broker.consume(subscription, (delivery) => handleDelivery(options, delivery));
+  const batcher = new DeliveryBatcher(effectiveBatchLimits(batch, options.prefetch), (deliveries) => handleBatch(options, batch, deliveries));
+  return options.broker.consume(subscription, (delivery) => batcher.add(delivery));
 }

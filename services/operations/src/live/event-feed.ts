@@ -2,15 +2,51 @@
 // transaction; Postgres delivers it only after COMMIT, to every replica. So watchers of
 // any replica see each applied event once, and never one that rolled back. The replica
 // that applied an event also counts it in the business metrics (post-commit, exactly once).
+// A batch of events announces them all in one NOTIFY, read back with one query.
 import { listen, type Logger, type PgListener, type Pool } from '@metrox/kit';
 import { EventEmitter } from 'node:events';
 import { readEvents, type AppliedNotice, type LoggedEvent } from '../projections/apply.ts';
 
 export const feedChannel = 'metrox_operations_events';
 
+/** Postgres refuses a NOTIFY payload of 8,000 bytes or more. */
+const maxPayloadBytes = 7_900;
+
+/** What a notification says: the events applied (in order) and the replica that applied them. */
+export interface Announced {
+  ids: string[];
+  origin: string;
+}
+
 /** Sent by the applying statement: announces the event to every replica's feed on COMMIT. */
 export function announcement(eventId: string, origin: string): AppliedNotice {
-  return { channel: feedChannel, payload: JSON.stringify({ id: eventId, origin }) };
+  return { channel: feedChannel, payload: JSON.stringify({ ids: [eventId], origin } satisfies Announced) };
+}
+
+/** Pure: the notices that announce a batch's events, as few as the payload limit allows (one for a usual batch). */
+export function announcements(eventIds: readonly string[], origin: string): AppliedNotice[] {
+  const notices: AppliedNotice[] = [];
+  let ids: string[] = [];
+  const payload = (list: string[]) => JSON.stringify({ ids: list, origin } satisfies Announced);
+  for (const id of eventIds) {
+    if (ids.length > 0 && Buffer.byteLength(payload([...ids, id])) > maxPayloadBytes) {
+      notices.push({ channel: feedChannel, payload: payload(ids) });
+      ids = [];
+    }
+    ids.push(id);
+  }
+  if (ids.length > 0) notices.push({ channel: feedChannel, payload: payload(ids) });
+  return notices;
+}
+
+/** Pure: a notification's payload read back; also the single-id form older replicas send during a rollout. */
+export function parseAnnouncement(payload: string): Announced {
+  const parsed = JSON.parse(payload) as { ids?: unknown; id?: unknown; origin?: unknown };
+  const ids = Array.isArray(parsed.ids) ? parsed.ids : [parsed.id];
+  if (!ids.every((id): id is string => typeof id === 'string') || typeof parsed.origin !== 'string') {
+    throw new Error(`not an event feed announcement: ${payload.slice(0, 200)}`);
+  }
+  return { ids, origin: parsed.origin };
 }
 
 export class EventFeed {
@@ -57,11 +93,15 @@ export class EventFeed {
 
   async #deliver(payload: string): Promise<void> {
     try {
-      const { id, origin } = JSON.parse(payload) as { id: string; origin: string };
-      const [event] = await readEvents(this.#pool, [id]);
-      if (!event) return;
-      if (origin === this.origin) this.#onApplied(event);
-      this.#emitter.emit('event', event);
+      const { ids, origin } = parseAnnouncement(payload);
+      const events = new Map((await readEvents(this.#pool, ids)).map((event) => [event.id, event]));
+      // In the order they were applied, which readEvents does not keep.
+      for (const id of ids) {
+        const event = events.get(id);
+        if (!event) continue;
+        if (origin === this.origin) this.#onApplied(event);
+        this.#emitter.emit('event', event);
+      }
     } catch (error) {
       this.#logger.warn({ err: error }, 'event feed could not deliver a notification');
     }

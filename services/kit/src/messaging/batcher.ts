@@ -1,0 +1,88 @@
+// Gathers deliveries a broker hands over one by one into batches. Brokers call the
+// consumer's handle once per delivery and keep up to `prefetch` of them in flight, so a
+// batch is simply what has arrived by the time the previous tick ends (maxWaitMs 0) or
+// within a few milliseconds — never more than maxSize, and never held back for long.
+// One batch runs at a time: two open batch transactions of one consumer would take the
+// same hot rows (counters) in different orders and deadlock each other. Deliveries that
+// arrive meanwhile form the next batch, which starts as soon as the running one ends.
+import type { Delivery, Settlement } from './broker.ts';
+
+export interface BatchLimits {
+  /** Most deliveries applied in one transaction; the consumer's prefetch should be at least this. */
+  maxSize: number;
+  /** How long the first delivery of a batch may wait for more: 0 means only those of the same tick. */
+  maxWaitMs: number;
+}
+
+/** Pure: the limits a consumer runs with, or a clear error for nonsense; a batch never exceeds the prefetch. */
+export function effectiveBatchLimits(limits: BatchLimits, prefetch: number): BatchLimits {
+  if (!Number.isInteger(limits.maxSize) || limits.maxSize < 1) {
+    throw new Error(`batch.maxSize must be a positive integer, got ${String(limits.maxSize)}`);
+  }
+  if (!Number.isFinite(limits.maxWaitMs) || limits.maxWaitMs < 0 || limits.maxWaitMs > 1_000) {
+    throw new Error(`batch.maxWaitMs must be between 0 and 1000, got ${String(limits.maxWaitMs)}`);
+  }
+  return { maxSize: Math.min(limits.maxSize, prefetch), maxWaitMs: limits.maxWaitMs };
+}
+
+interface Waiting {
+  delivery: Delivery;
+  settle: (settlement: Settlement) => void;
+  fail: (error: unknown) => void;
+}
+
+export class DeliveryBatcher {
+  readonly #limits: BatchLimits;
+  readonly #run: (deliveries: Delivery[]) => Promise<Settlement[]>;
+  #waiting: Waiting[] = [];
+  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #running = false;
+
+  /** `run` settles a batch: one settlement per delivery, in the same order. */
+  constructor(limits: BatchLimits, run: (deliveries: Delivery[]) => Promise<Settlement[]>) {
+    this.#limits = limits;
+    this.#run = run;
+  }
+
+  /** Resolves with the delivery's settlement once its batch is done. */
+  add(delivery: Delivery): Promise<Settlement> {
+    return new Promise<Settlement>((settle, fail) => {
+      this.#waiting.push({ delivery, settle, fail });
+      if (this.#running) return; // the running batch's end starts the next
+      if (this.#waiting.length >= this.#limits.maxSize) this.#flush();
+      else this.#timer ??= this.#limits.maxWaitMs === 0 ? setImmediate(() => { this.#flush(); }) : setTimeout(() => { this.#flush(); }, this.#limits.maxWaitMs);
+    });
+  }
+
+  #flush(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer as NodeJS.Timeout);
+      clearImmediate(this.#timer as NodeJS.Immediate);
+      this.#timer = undefined;
+    }
+    if (this.#running) return;
+    const batch = this.#waiting.slice(0, this.#limits.maxSize);
+    this.#waiting = this.#waiting.slice(batch.length);
+    if (batch.length === 0) return;
+    this.#running = true;
+    const done = () => {
+      this.#running = false;
+      // What arrived meanwhile has waited long enough: it goes now, however few.
+      if (this.#waiting.length > 0) this.#flush();
+    };
+    this.#run(batch.map((waiting) => waiting.delivery)).then(
+      (settlements) => {
+        batch.forEach((waiting, index) => {
+          const settlement = settlements[index];
+          if (settlement) waiting.settle(settlement);
+          else waiting.fail(new Error(`batch returned ${String(settlements.length)} settlements for ${String(batch.length)} deliveries`));
+        });
+        done();
+      },
+      (error: unknown) => {
+        for (const waiting of batch) waiting.fail(error);
+        done();
+      },
+    );
+  }
+}
