@@ -31,9 +31,12 @@ COPY charts/package.json charts/
 COPY test/package.json test/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
-# The telemetry package every component logs through (the services by way of the kit,
-# the operator directly), whatever SOURCE_DIR is.
+# The shared packages every component imports, whatever SOURCE_DIR is: the telemetry
+# package every component logs through (the services by way of the kit, the operator
+# directly) and the contracts (events, declarations, the broker topology the operator
+# declares). The Tiltfile's SHARED lists the same folders.
 COPY --chown=10001:10001 services/telemetry/ services/telemetry/
+COPY --chown=10001:10001 services/contracts/ services/contracts/
 # Declared after the install, so every component shares its layer.
 ARG SOURCE_DIR
 ARG ENTRY

@@ -103,7 +103,18 @@ describe('the Tiltfile and the Quickstart', () => {
     expect(tiltfile).toContain("WORKSPACES = read_json('package.json')['workspaces']");
   });
 
-  it('port-forward exactly the ports the Quickstart tells people to open', () => {
+  it('send the build the shared packages the development recipe copies, and those hold every workspace the operator imports', () => {
+    const shared = [...devDockerfile.matchAll(/^COPY --chown=\S+ (\S+)\/ \1\/$/gm)].map((match) => match[1] ?? '');
+    const listed = /^SHARED = \[([^\]]*)\]/m.exec(tiltfile)?.[1]?.split(',').map((item) => item.trim().replaceAll("'", '')) ?? [];
+    expect(shared.sort()).toEqual([...listed].sort());
+    // The operator's image has its own sources (SOURCE_DIR=operator) and the shared ones.
+    const workspaceOf = (name: string) => (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces
+      .find((dir) => (JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { name: string }).name === name);
+    const operatorDependencies = Object.keys((JSON.parse(readFileSync(join(root, 'operator', 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies);
+    for (const name of operatorDependencies.filter((dependency) => dependency.startsWith('@metrox/'))) expect(shared, name).toContain(workspaceOf(name));
+  });
+
+    it('port-forward exactly the ports the Quickstart tells people to open', () => {
     const forwarded = [...tiltfile.matchAll(/port_forward\((\d+), (\d+)/g)].map((match) => Number(match[1])).sort((a, b) => a - b);
     expect(forwarded).toEqual([3000, 8080, 9090, 9093, 15672, 16686]);
     for (const port of forwarded) expect(quickstart).toContain(`localhost:${port}`);
