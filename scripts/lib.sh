@@ -21,6 +21,11 @@ start_daemon() {
   echo $! > "$dir/$name.pid"
 }
 
+# pidfile_alive FILE: whether FILE names a running process.
+pidfile_alive() {
+  [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+}
+
 # stop_pidfile FILE: TERM the process it names, KILL it after 10 s, remove FILE.
 # Returns 1 when no such process was running.
 stop_pidfile() {

@@ -21,8 +21,14 @@ node_preflight() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
   if [ -f "$node_run/owner" ] && [ "$(cat "$node_run/owner")" != "$cluster" ]; then
-    log "a real node of another checkout is running ($(cat "$node_run/owner")): stop it with its 'npm run cluster:down'"
-    exit 1
+    local owner; owner=$(cat "$node_run/owner")
+    if pidfile_alive "$owner/containerd.pid" || pidfile_alive "$owner/kubelet.pid"; then
+      log "a real node of another checkout is running ($owner): stop it with its 'npm run cluster:down'"
+      exit 1
+    fi
+    # Its processes are gone (a killed run): what it changed on the machine is not.
+    log "a real node of $owner was left behind, not running: clearing its mounts, bridge, iptables chains and kernel settings"
+    (cluster=$owner; bin=""; node_down)
   fi
   local extra; extra=$(bash "$repo/scripts/node/build.sh")
   coredns_bin=$(sed -n 1p <<<"$extra")
