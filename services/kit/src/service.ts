@@ -47,7 +47,8 @@ interface DefinitionBody {
    * Event handlers by type; each runs in the inbox transaction. `consumer` defaults to the
    * service name; `prefetch` (deliveries in flight, default 16) is overridden by CONSUMER_PREFETCH.
    * `batch` opts in to applying deliveries that arrived together in one transaction (at most
-   * `maxSize`, capped by the prefetch; the first waits at most `maxWaitMs` for more);
+   * `maxSize`, capped by the prefetch; the first waits at most `maxWaitMs` for more; `inFlight`
+   * batches at once, default 1);
    * CONSUMER_BATCH=off turns it off.
    */
   events?: { consumer?: string; handlers: EventHandlers; prefetch?: number; batch?: InboxBatchOptions };

@@ -47,6 +47,26 @@ describe('DeliveryBatcher', () => {
     expect(batches).toEqual([['1', '2'], ['3', '4'], ['5']]);
   });
 
+  it('with inFlight 2, starts a second batch while the first runs and a third only when one of them ends', async () => {
+    const batches: string[][] = [];
+    const releases: (() => void)[] = [];
+    const batcher = new DeliveryBatcher({ maxSize: 1, maxWaitMs: 0, inFlight: 2 }, async (deliveries) => {
+      batches.push(deliveries.map((d) => d.body.toString()));
+      await new Promise<void>((resolve) => releases.push(resolve));
+      return deliveries.map((): Settlement => ({ kind: 'ack' }));
+    });
+    const settled = [1, 2, 3].map((n) => batcher.add(delivery(n)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([['1'], ['2']]);
+    releases[1]?.();
+    await settled[1];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([['1'], ['2'], ['3']]);
+    releases[0]?.();
+    releases[2]?.();
+    await Promise.all(settled);
+  });
+
   it('passes a failed batch on to every delivery in it', async () => {
     const batcher = new DeliveryBatcher({ maxSize: 5, maxWaitMs: 0 }, () => Promise.reject(new Error('no database')));
     await expect(Promise.all([batcher.add(delivery(1)), batcher.add(delivery(2))])).rejects.toThrow('no database');
@@ -55,12 +75,13 @@ describe('DeliveryBatcher', () => {
 
 describe('effectiveBatchLimits', () => {
   it('caps a batch at the prefetch, since no more deliveries are ever in hand', () => {
-    expect(effectiveBatchLimits({ maxSize: 64, maxWaitMs: 2 }, 16)).toEqual({ maxSize: 16, maxWaitMs: 2 });
+    expect(effectiveBatchLimits({ maxSize: 64, maxWaitMs: 2 }, 16)).toEqual({ maxSize: 16, maxWaitMs: 2, inFlight: 1 });
   });
 
-  it('rejects a size below one and a wait that would hold events back', () => {
+  it('rejects a size below one, a wait that would hold events back and no batch in flight', () => {
     expect(() => effectiveBatchLimits({ maxSize: 0, maxWaitMs: 2 }, 16)).toThrow('batch.maxSize must be a positive integer, got 0');
     expect(() => effectiveBatchLimits({ maxSize: 8, maxWaitMs: 5_000 }, 16)).toThrow('batch.maxWaitMs must be between 0 and 1000, got 5000');
+    expect(() => effectiveBatchLimits({ maxSize: 8, maxWaitMs: 0, inFlight: 0 }, 16)).toThrow('batch.inFlight must be a positive integer, got 0');
   });
 });
 

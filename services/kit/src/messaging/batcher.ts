@@ -2,9 +2,12 @@
 // consumer's handle once per delivery and keep up to `prefetch` of them in flight, so a
 // batch is simply what has arrived by the time the previous tick ends (maxWaitMs 0) or
 // within a few milliseconds — never more than maxSize, and never held back for long.
-// One batch runs at a time: two open batch transactions of one consumer would take the
-// same hot rows (counters) in different orders and deadlock each other. Deliveries that
-// arrive meanwhile form the next batch, which starts as soon as the running one ends.
+// By default one batch runs at a time: two open batch transactions of one consumer would
+// take the same hot rows (counters) in different orders and deadlock each other.
+// Deliveries that arrive meanwhile form the next batch, which starts as soon as the
+// running one ends. A consumer whose events touch rows of their own (one purchase each)
+// lets several run at once: at a low rate every delivery is then a batch of one that
+// starts at once, as without batching; batches only grow when deliveries queue up.
 import type { Delivery, Settlement } from './broker.ts';
 
 export interface BatchLimits {
@@ -12,6 +15,12 @@ export interface BatchLimits {
   maxSize: number;
   /** How long the first delivery of a batch may wait for more: 0 means only those of the same tick. */
   maxWaitMs: number;
+  /**
+   * Batches applied at once (default 1). More only when no two events of the consumer
+   * update the same rows: batches that do would deadlock (each then falls back to one
+   * delivery at a time: correct, but slower).
+   */
+  inFlight?: number;
 }
 
 /** Pure: the limits a consumer runs with, or a clear error for nonsense; a batch never exceeds the prefetch. */
@@ -22,7 +31,11 @@ export function effectiveBatchLimits(limits: BatchLimits, prefetch: number): Bat
   if (!Number.isFinite(limits.maxWaitMs) || limits.maxWaitMs < 0 || limits.maxWaitMs > 1_000) {
     throw new Error(`batch.maxWaitMs must be between 0 and 1000, got ${String(limits.maxWaitMs)}`);
   }
-  return { maxSize: Math.min(limits.maxSize, prefetch), maxWaitMs: limits.maxWaitMs };
+  const inFlight = limits.inFlight ?? 1;
+  if (!Number.isInteger(inFlight) || inFlight < 1) {
+    throw new Error(`batch.inFlight must be a positive integer, got ${String(limits.inFlight)}`);
+  }
+  return { maxSize: Math.min(limits.maxSize, prefetch), maxWaitMs: limits.maxWaitMs, inFlight: Math.min(inFlight, prefetch) };
 }
 
 interface Waiting {
@@ -36,7 +49,7 @@ export class DeliveryBatcher {
   readonly #run: (deliveries: Delivery[]) => Promise<Settlement[]>;
   #waiting: Waiting[] = [];
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
-  #running = false;
+  #running = 0;
 
   /** `run` settles a batch: one settlement per delivery, in the same order. */
   constructor(limits: BatchLimits, run: (deliveries: Delivery[]) => Promise<Settlement[]>) {
@@ -48,10 +61,14 @@ export class DeliveryBatcher {
   add(delivery: Delivery): Promise<Settlement> {
     return new Promise<Settlement>((settle, fail) => {
       this.#waiting.push({ delivery, settle, fail });
-      if (this.#running) return; // the running batch's end starts the next
+      if (this.#full()) return; // a running batch's end starts the next
       if (this.#waiting.length >= this.#limits.maxSize) this.#flush();
       else this.#timer ??= this.#limits.maxWaitMs === 0 ? setImmediate(() => { this.#flush(); }) : setTimeout(() => { this.#flush(); }, this.#limits.maxWaitMs);
     });
+  }
+
+  #full(): boolean {
+    return this.#running >= (this.#limits.inFlight ?? 1);
   }
 
   #flush(): void {
@@ -60,13 +77,13 @@ export class DeliveryBatcher {
       clearImmediate(this.#timer as NodeJS.Immediate);
       this.#timer = undefined;
     }
-    if (this.#running) return;
+    if (this.#full()) return;
     const batch = this.#waiting.slice(0, this.#limits.maxSize);
     this.#waiting = this.#waiting.slice(batch.length);
     if (batch.length === 0) return;
-    this.#running = true;
+    this.#running += 1;
     const done = () => {
-      this.#running = false;
+      this.#running -= 1;
       // What arrived meanwhile has waited long enough: it goes now, however few.
       if (this.#waiting.length > 0) this.#flush();
     };

@@ -33,9 +33,9 @@ export const transactionCompletedHandlers: Handlers<typeof notificationDeclarati
 
 /**
  * Completed purchases that are already waiting are recorded together: one transaction,
- * one inbox insert and one COMMIT (whose NOTIFYs wake the dispatchers once). Same tick
- * only: a lone purchase is never held back.
+ * one inbox insert and one COMMIT. Each is a row of its own, so four batches run at
+ * once: a lone purchase starts at once, and batches only grow when purchases queue up.
  */
-export const transactionCompletedBatch: InboxBatchOptions = { maxSize: 16, maxWaitMs: 0 };
+export const transactionCompletedBatch: InboxBatchOptions = { maxSize: 16, maxWaitMs: 0, inFlight: 4 };
 /** Twice the batch, so the next one fills while one commits. */
 export const transactionCompletedPrefetch = 32;

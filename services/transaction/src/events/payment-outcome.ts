@@ -55,9 +55,10 @@ export const paymentOutcomeHandlers: Handlers<typeof transactionDeclaration> = {
 
 /**
  * Outcomes that are already waiting are applied together: one transaction, one inbox
- * insert and one COMMIT for all of them (each purchase is its own row, so a batch takes
- * no lock another needs). Same tick only: a lone outcome is never held back.
+ * insert and one COMMIT for all of them. Each purchase is its own row, so batches take
+ * no lock another needs and four run at once: a lone outcome starts at once, on the
+ * saga's critical path, and batches only grow when outcomes queue up.
  */
-export const paymentOutcomeBatch: InboxBatchOptions = { maxSize: 16, maxWaitMs: 0 };
+export const paymentOutcomeBatch: InboxBatchOptions = { maxSize: 16, maxWaitMs: 0, inFlight: 4 };
 /** Twice the batch, so the next one fills while one commits. */
 export const paymentOutcomePrefetch = 32;
