@@ -28,7 +28,7 @@ node_preflight() {
     fi
     # Its processes are gone (a killed run): what it changed on the machine is not.
     log "a real node of $owner was left behind, not running: clearing its mounts, bridge, iptables chains and kernel settings"
-    (cluster=$owner; bin=""; node_down)
+    (set +e; cluster=$owner; bin=""; node_down)  # best effort, as in down.sh
   fi
   local extra; extra=$(bash "$repo/scripts/node/build.sh")
   coredns_bin=$(sed -n 1p <<<"$extra")
