@@ -114,7 +114,7 @@ describe('the Tiltfile and the Quickstart', () => {
     for (const name of operatorDependencies.filter((dependency) => dependency.startsWith('@metrox/'))) expect(shared, name).toContain(workspaceOf(name));
   });
 
-    it('port-forward exactly the ports the Quickstart tells people to open', () => {
+  it('port-forward exactly the ports the Quickstart tells people to open', () => {
     const forwarded = [...tiltfile.matchAll(/port_forward\((\d+), (\d+)/g)].map((match) => Number(match[1])).sort((a, b) => a - b);
     expect(forwarded).toEqual([3000, 8080, 9090, 9093, 15672, 16686]);
     for (const port of forwarded) expect(quickstart).toContain(`localhost:${port}`);

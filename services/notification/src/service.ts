@@ -1,11 +1,11 @@
 // The notification service: tells riders about completed purchases, exactly once each.
 import type { FastifyInstance } from 'fastify';
-import type { Kit, ServiceDefinition } from '@metrox/kit';
+import { ownRowsBatching, type Kit, type ServiceDefinition } from '@metrox/kit';
 import { Counter, Gauge } from 'prom-client';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Dispatcher } from './dispatch/dispatcher.ts';
-import { transactionCompletedBatch, transactionCompletedHandlers, transactionCompletedPrefetch } from './events/transaction-completed.ts';
+import { transactionCompletedHandlers } from './events/transaction-completed.ts';
 import { notificationRoutes } from './http/routes.ts';
 import { createLogProvider } from './providers/log-provider.ts';
 import type { NotificationProvider } from './providers/provider.ts';
@@ -68,7 +68,7 @@ export function notificationService(env: NodeJS.ProcessEnv = process.env): Servi
       });
       notificationRoutes(app, kit);
     },
-    events: { handlers: transactionCompletedHandlers, prefetch: transactionCompletedPrefetch, batch: transactionCompletedBatch },
+    events: { handlers: transactionCompletedHandlers, ...ownRowsBatching },
     env,
   };
 }

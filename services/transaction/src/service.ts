@@ -1,8 +1,8 @@
 // The transaction service: rider purchases (REST), their saga end (events), lookups (gRPC).
-import type { ServiceDefinition } from '@metrox/kit';
+import { ownRowsBatching, type ServiceDefinition } from '@metrox/kit';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { paymentOutcomeBatch, paymentOutcomeHandlers, paymentOutcomePrefetch } from './events/payment-outcome.ts';
+import { paymentOutcomeHandlers } from './events/payment-outcome.ts';
 import { transactionGrpc } from './grpc/transaction-service.ts';
 import { transactionRoutes } from './http/routes.ts';
 import { loadNetwork } from './network/network.ts';
@@ -19,7 +19,7 @@ export function transactionService(env: NodeJS.ProcessEnv = process.env): Servic
     migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
     routes: transactionRoutes(network),
     grpc: transactionGrpc,
-    events: { handlers: paymentOutcomeHandlers, prefetch: paymentOutcomePrefetch, batch: paymentOutcomeBatch },
+    events: { handlers: paymentOutcomeHandlers, ...ownRowsBatching },
     env,
   };
 }

@@ -7,13 +7,13 @@ import { migrate } from '../db/migrate.ts';
 import { createPool, type Pool } from '../db/pool.ts';
 import { createLogger } from '@metrox/telemetry';
 import { createMetrics } from '../metrics/registry.ts';
-import { createTestDatabase, eventually, testBroker, uniqueSuffix, type TestBroker, type TestDatabase } from '../testing/infra.ts';
+import { createTestDatabase, eventually, uniqueSuffix, type TestDatabase } from '../testing/infra.ts';
+import { startInboxFixture, type InboxFixture } from '../testing/inbox-fixture.ts';
 import { sampleTransactionCreated } from '../testing/samples.ts';
 import { handleBatch } from './batch-inbox.ts';
-import type { Broker, ConsumerHandle, Delivery } from './broker.ts';
-import { createBroker } from './create-broker.ts';
+import type { Broker, Delivery } from './broker.ts';
 import { createEnvelope, type EventEnvelope } from './envelope.ts';
-import { startInbox, type DeliveryOptions, type EventHandlers, type InboxBatchOptions } from './inbox.ts';
+import { type DeliveryOptions, type EventHandlers, type InboxBatchOptions } from './inbox.ts';
 import { createOutboxPublisher } from './outbox.ts';
 import { PermanentFailure } from './retry.ts';
 
@@ -134,11 +134,9 @@ describe('a batch of deliveries in one transaction', () => {
 });
 
 describe.each(['rabbitmq', 'nats'] as const)('the batched inbox over %s', (kind) => {
-  let database: TestDatabase;
+  let fixture: InboxFixture;
   let pool: Pool;
   let broker: Broker;
-  let inbox: ConsumerHandle;
-  let target: TestBroker;
   const consumer = `kit-batch-${uniqueSuffix()}`;
   const batchEnds: string[][] = [];
   const { handlers, batch } = recordingHandlers(batchEnds);
@@ -149,22 +147,11 @@ describe.each(['rabbitmq', 'nats'] as const)('the batched inbox over %s', (kind)
     broker.publish(events.map((event) => ({ id: event.id, type: event.type, body: Buffer.from(JSON.stringify(event)), headers: {} })));
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = createPool(database.url);
-    await migrate(pool, [...kitMigrations, effectsTable]);
-    target = testBroker(kind);
-    broker = createBroker(target.config, logger);
-    await broker.connect();
-    inbox = await startInbox({ consumer, handlers, pool, broker, publish, logger, metrics, retry, prefetch: 64, batch });
+    fixture = await startInboxFixture(kind, [effectsTable], { consumer, handlers, publish, logger, metrics, retry, prefetch: 64, batch });
+    ({ pool, broker } = fixture);
   });
 
-  afterAll(async () => {
-    await inbox.stop();
-    await broker.close();
-    await pool.end();
-    await target.cleanup([consumer], [20, 40].map((ms) => `${consumer}.retry.${ms}`));
-    await database.drop();
-  });
+  afterAll(() => fixture.stop());
 
   it('a burst of events is applied exactly once each, most of them in shared transactions', async () => {
     const events = Array.from({ length: 300 }, (_, n) => created(`burst-${String(n)}`));

@@ -12,12 +12,12 @@
 // still a CHILD of its producer's context: its handler's work is that event's alone, and
 // it keeps one ticket purchase one trace across all services, as on the one-by-one path.
 import type { EventType } from '@metrox/contracts';
-import { context, SpanKind, SpanStatusCode, trace, type Link, type Span } from '@opentelemetry/api';
-import { escapeLiteral, withTransactionOpenedBy, type Tx } from '../db/pool.ts';
+import { context, SpanKind, trace, type Link, type Span } from '@opentelemetry/api';
+import { withTransactionOpenedBy, type Tx } from '../db/pool.ts';
 import { kitTracer } from '../telemetry/trace-context.ts';
 import type { Delivery, Settlement } from './broker.ts';
 import { parseEnvelope, type EventEnvelope } from './envelope.ts';
-import { countProcessed, handleDelivery, handlerFor, noHandler, producerContext, startEventSpan, type DeliveryOptions, type EventHandler, type InboxBatchOptions } from './inbox.ts';
+import { countProcessed, deadLetterInvalid, failSpan, handleEnvelope, handlerContext, handlerFor, inboxMarks, producerContext, startEventSpan, type DeliveryOptions, type EventHandler, type InboxBatchOptions } from './inbox.ts';
 
 interface Batchable {
   index: number;
@@ -32,26 +32,28 @@ export async function handleBatch(options: DeliveryOptions, batch: Pick<InboxBat
   const batchable: Batchable[] = [];
   deliveries.forEach((delivery, index) => {
     const parsed = parseEnvelope(delivery.body);
-    const entry = parsed.ok ? handlerFor(options, parsed.envelope.type) : undefined;
-    if (parsed.ok && entry === undefined) {
-      settlements[index] = Promise.resolve(noHandler(options, parsed.envelope));
-    } else if (parsed.ok && typeof entry === 'function') {
-      batchable.push({ index, delivery, envelope: parsed.envelope, handler: entry });
-    } else {
-      // Invalid (dead-lettered with its reason), or a prepared handler whose outside work
-      // must not hold the batch's connection: the one-by-one path.
-      settlements[index] = handleDelivery(options, delivery);
+    if (!parsed.ok) {
+      settlements[index] = Promise.resolve(deadLetterInvalid(options, parsed));
+      return;
     }
+    const entry = handlerFor(options, parsed.envelope.type);
+    if (typeof entry === 'function') batchable.push({ index, delivery, envelope: parsed.envelope, handler: entry });
+    // No handler (dead-lettered), or a prepared handler whose outside work must not hold
+    // the batch's connection: the one-by-one path.
+    else settlements[index] = handleEnvelope(options, delivery, parsed.envelope);
   });
+  const alone = (item: Batchable): void => {
+    settlements[item.index] = handleEnvelope(options, item.delivery, item.envelope);
+  };
   if (batchable.length === 1 && batchable[0]) {
-    settlements[batchable[0].index] = handleDelivery(options, batchable[0].delivery);
+    alone(batchable[0]);
   } else if (batchable.length > 1) {
     try {
       await applyTogether(options, batch, batchable);
       for (const item of batchable) settlements[item.index] = Promise.resolve({ kind: 'ack' });
     } catch (error) {
       options.logger.warn({ err: error, events: batchable.length }, 'batch failed; handling each of its events alone');
-      for (const item of batchable) settlements[item.index] = handleDelivery(options, item.delivery);
+      batchable.forEach(alone);
     }
   }
   return Promise.all(settlements);
@@ -93,9 +95,7 @@ async function applyTogether(options: DeliveryOptions, batch: Pick<InboxBatchOpt
     span.setAttribute('metrox.inbox.duplicates', outcome.duplicates.length);
     if (outcome.duplicates.length > 0) options.logger.info({ eventIds: outcome.duplicates.map((item) => item.envelope.id) }, 'duplicate events acknowledged without effect');
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    span.recordException(error instanceof Error ? error : new Error(reason));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+    failSpan(span, error);
     throw error;
   } finally {
     span.end();
@@ -109,29 +109,12 @@ async function runHandler(options: DeliveryOptions, tx: Tx, item: Batchable, siz
   span.setAttribute('messaging.batch.message_count', size);
   const logger = options.logger.child({ eventId: envelope.id, type: envelope.type, attempt: delivery.attempt });
   try {
-    await context.with(trace.setSpan(parent, span), () =>
-      item.handler(envelope.data, {
-        event: envelope,
-        tx,
-        publish: (type, data, publishOptions) => options.publish(tx, type, data, publishOptions),
-        logger,
-        attempt: delivery.attempt,
-        inBatch: true,
-      }),
-    );
+    await context.with(trace.setSpan(parent, span), () => item.handler(envelope.data, handlerContext(options, tx, envelope, logger, delivery.attempt, true)));
     return span;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    span.recordException(error instanceof Error ? error : new Error(reason));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: `${reason} (the batch is handled again one by one)` });
+    failSpan(span, error, ' (the batch is handled again one by one)');
     throw error;
   } finally {
     span.end();
   }
-}
-
-/** Pure: the batch's inbox marks, one statement (values escaped as literals: it travels with BEGIN). */
-export function inboxMarks(consumer: string, items: readonly { envelope: Pick<EventEnvelope, 'id' | 'type'> }[]): string {
-  const rows = items.map((item) => `(${escapeLiteral(consumer)}, ${escapeLiteral(item.envelope.id)}, ${escapeLiteral(item.envelope.type)})`);
-  return `INSERT INTO metrox_inbox (consumer, event_id, type) VALUES ${rows.join(', ')} ON CONFLICT DO NOTHING RETURNING event_id`;
 }

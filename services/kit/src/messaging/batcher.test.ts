@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inboxMarks } from './batch-inbox.ts';
+import { inboxMarks } from './inbox.ts';
 import { DeliveryBatcher, effectiveBatchLimits } from './batcher.ts';
 import type { Delivery, Settlement } from './broker.ts';
 
@@ -8,7 +8,7 @@ const delivery = (n: number): Delivery => ({ body: Buffer.from(String(n)), heade
 /** A batcher whose batches are recorded and settled with their bodies as the reason. */
 function recording(limits: { maxSize: number; maxWaitMs: number }) {
   const batches: string[][] = [];
-  const batcher = new DeliveryBatcher(limits, (deliveries) => {
+  const batcher = new DeliveryBatcher({ ...limits, inFlight: 1 }, (deliveries) => {
     batches.push(deliveries.map((d) => d.body.toString()));
     return Promise.resolve(deliveries.map((d): Settlement => ({ kind: 'retry', delayMs: 0, reason: d.body.toString() })));
   });
@@ -33,7 +33,7 @@ describe('DeliveryBatcher', () => {
     const batches: string[][] = [];
     let release: () => void = () => undefined;
     const first = new Promise<void>((resolve) => (release = resolve));
-    const batcher = new DeliveryBatcher({ maxSize: 2, maxWaitMs: 0 }, async (deliveries) => {
+    const batcher = new DeliveryBatcher({ maxSize: 2, maxWaitMs: 0, inFlight: 1 }, async (deliveries) => {
       batches.push(deliveries.map((d) => d.body.toString()));
       if (batches.length === 1) await first;
       return deliveries.map((): Settlement => ({ kind: 'ack' }));
@@ -68,7 +68,7 @@ describe('DeliveryBatcher', () => {
   });
 
   it('passes a failed batch on to every delivery in it', async () => {
-    const batcher = new DeliveryBatcher({ maxSize: 5, maxWaitMs: 0 }, () => Promise.reject(new Error('no database')));
+    const batcher = new DeliveryBatcher({ maxSize: 5, maxWaitMs: 0, inFlight: 1 }, () => Promise.reject(new Error('no database')));
     await expect(Promise.all([batcher.add(delivery(1)), batcher.add(delivery(2))])).rejects.toThrow('no database');
   });
 });

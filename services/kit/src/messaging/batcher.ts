@@ -24,7 +24,7 @@ export interface BatchLimits {
 }
 
 /** Pure: the limits a consumer runs with, or a clear error for nonsense; a batch never exceeds the prefetch. */
-export function effectiveBatchLimits(limits: BatchLimits, prefetch: number): BatchLimits {
+export function effectiveBatchLimits(limits: BatchLimits, prefetch: number): Required<BatchLimits> {
   if (!Number.isInteger(limits.maxSize) || limits.maxSize < 1) {
     throw new Error(`batch.maxSize must be a positive integer, got ${String(limits.maxSize)}`);
   }
@@ -45,14 +45,14 @@ interface Waiting {
 }
 
 export class DeliveryBatcher {
-  readonly #limits: BatchLimits;
+  readonly #limits: Required<BatchLimits>;
   readonly #run: (deliveries: Delivery[]) => Promise<Settlement[]>;
   #waiting: Waiting[] = [];
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   #running = 0;
 
   /** `run` settles a batch: one settlement per delivery, in the same order. */
-  constructor(limits: BatchLimits, run: (deliveries: Delivery[]) => Promise<Settlement[]>) {
+  constructor(limits: Required<BatchLimits>, run: (deliveries: Delivery[]) => Promise<Settlement[]>) {
     this.#limits = limits;
     this.#run = run;
   }
@@ -68,7 +68,7 @@ export class DeliveryBatcher {
   }
 
   #full(): boolean {
-    return this.#running >= (this.#limits.inFlight ?? 1);
+    return this.#running >= this.#limits.inFlight;
   }
 
   #flush(): void {

@@ -18,7 +18,7 @@ import { extractTraceContext, kitTracer } from '../telemetry/trace-context.ts';
 import { handleBatch } from './batch-inbox.ts';
 import { DeliveryBatcher, effectiveBatchLimits, type BatchLimits } from './batcher.ts';
 import type { Broker, ConsumerHandle, Delivery, Settlement } from './broker.ts';
-import { parseEnvelope, type EventEnvelope } from './envelope.ts';
+import { parseEnvelope, type EventEnvelope, type ParseResult } from './envelope.ts';
 import type { PublishInTransaction, PublishOptions } from './outbox.ts';
 import { PermanentFailure, RetryableError, settleFailure, type RetryPolicy } from './retry.ts';
 
@@ -88,6 +88,15 @@ export interface InboxBatchOptions extends BatchLimits {
   beforeCommit?: (applied: EventEnvelope[], tx: Tx) => Promise<void>;
 }
 
+/**
+ * Batching for a consumer whose events each touch rows of their own (one purchase each):
+ * those already waiting share a transaction (same tick only, up to 16), and four batches
+ * run at once, so a lone event starts at once, as without batching, and batches only
+ * grow when events queue up. The prefetch is twice the batch, so the next fills while one
+ * commits.
+ */
+export const ownRowsBatching: { prefetch: number; batch: InboxBatchOptions } = { prefetch: 32, batch: { maxSize: 16, maxWaitMs: 0, inFlight: 4 } };
+
 /** What handling one delivery needs: everything but the broker it came from. */
 export type DeliveryOptions = Omit<InboxOptions, 'broker' | 'prefetch' | 'batch'>;
 
@@ -133,16 +142,41 @@ export function countProcessed(metrics: DeliveryOptions['metrics'], envelope: Ev
   if (metrics) observeWithExemplar(metrics.eventLag, { type: envelope.type }, Math.max(0, (Date.now() - Date.parse(envelope.time)) / 1_000));
 }
 
+/** Marks a span failed by `error` (its message, and `note` after it); returns the message. */
+export function failSpan(span: Span, error: unknown, note = ''): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  span.recordException(error instanceof Error ? error : new Error(reason));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: `${reason}${note}` });
+  return reason;
+}
+
+/** What a handler gets: the event, the inbox transaction and a publisher bound to it. */
+export function handlerContext(options: Pick<DeliveryOptions, 'publish'>, tx: Tx, event: EventEnvelope, logger: Logger, attempt: number, inBatch: boolean): EventContext {
+  return { event, tx, publish: (type, data, publishOptions) => options.publish(tx, type, data, publishOptions), logger, attempt, inBatch };
+}
+
+/** Pure: the inbox marks of `items`, one statement returning the ids it marked (values escaped as literals: it travels with BEGIN). */
+export function inboxMarks(consumer: string, items: readonly { envelope: Pick<EventEnvelope, 'id' | 'type'> }[]): string {
+  const rows = items.map((item) => `(${escapeLiteral(consumer)}, ${escapeLiteral(item.envelope.id)}, ${escapeLiteral(item.envelope.type)})`);
+  return `INSERT INTO metrox_inbox (consumer, event_id, type) VALUES ${rows.join(', ')} ON CONFLICT DO NOTHING RETURNING event_id`;
+}
+
 /** Handles one delivery end to end and says how to settle it; never throws. */
 export async function handleDelivery(options: DeliveryOptions, delivery: Delivery): Promise<Settlement> {
-  const { consumer, logger, metrics } = options;
   const parsed = parseEnvelope(delivery.body);
-  if (!parsed.ok) {
-    metrics?.eventsConsumed.inc({ type: parsed.type ?? 'unknown', outcome: 'dead_lettered' });
-    logger.warn({ eventId: parsed.id, type: parsed.type, reason: parsed.reason }, 'invalid event sent to the dead-letter queue');
-    return { kind: 'dead-letter', reason: `invalid event: ${parsed.reason}` };
-  }
-  const envelope = parsed.envelope;
+  return parsed.ok ? handleEnvelope(options, delivery, parsed.envelope) : deadLetterInvalid(options, parsed);
+}
+
+/** Dead-letters a delivery that is no valid event, with the reason. */
+export function deadLetterInvalid(options: Pick<DeliveryOptions, 'logger' | 'metrics'>, parsed: Extract<ParseResult, { ok: false }>): Settlement {
+  options.metrics?.eventsConsumed.inc({ type: parsed.type ?? 'unknown', outcome: 'dead_lettered' });
+  options.logger.warn({ eventId: parsed.id, type: parsed.type, reason: parsed.reason }, 'invalid event sent to the dead-letter queue');
+  return { kind: 'dead-letter', reason: `invalid event: ${parsed.reason}` };
+}
+
+/** handleDelivery for a delivery already parsed into `envelope`; never throws. */
+export async function handleEnvelope(options: DeliveryOptions, delivery: Delivery, envelope: EventEnvelope): Promise<Settlement> {
+  const { consumer, logger, metrics } = options;
   const entry = handlerFor(options, envelope.type);
   if (!entry) return noHandler(options, envelope);
 
@@ -161,9 +195,7 @@ export async function handleDelivery(options: DeliveryOptions, delivery: Deliver
       }
       return { kind: 'ack' } as const;
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      span.recordException(error instanceof Error ? error : new Error(reason));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+      const reason = failSpan(span, error);
       // A database outage is nobody's bug: like a peer's outage, it never dead-letters an event.
       const failure = error instanceof PermanentFailure ? 'permanent' : error instanceof RetryableError || isDatabaseUnavailable(error) ? 'transient' : 'counted';
       const settlement = settleFailure(delivery.attempt, reason, options.retry, failure);
@@ -180,7 +212,7 @@ export async function handleDelivery(options: DeliveryOptions, delivery: Deliver
 }
 
 /** Dead-letters an event the consumer has no handler for. */
-export function noHandler(options: Pick<DeliveryOptions, 'consumer' | 'metrics'>, envelope: EventEnvelope): Settlement {
+function noHandler(options: Pick<DeliveryOptions, 'consumer' | 'metrics'>, envelope: EventEnvelope): Settlement {
   options.metrics?.eventsConsumed.inc({ type: envelope.type, outcome: 'dead_lettered' });
   return { kind: 'dead-letter', reason: `consumer ${options.consumer} has no handler for ${envelope.type}` };
 }
@@ -203,20 +235,11 @@ async function applyOnce(
     if (await alreadyProcessed(options.pool, options.consumer, envelope.id)) return false;
     handler = await entry.prepare(envelope.data, { event: envelope, logger, attempt, pool: options.pool });
   }
-  // BEGIN and the inbox mark in one round trip (values escaped as literals).
-  const mark = `INSERT INTO metrox_inbox (consumer, event_id, type)
-    VALUES (${escapeLiteral(options.consumer)}, ${escapeLiteral(envelope.id)}, ${escapeLiteral(envelope.type)}) ON CONFLICT DO NOTHING`;
-  return withTransactionOpenedBy(options.pool, mark, async (tx, [marked]) => {
+  // BEGIN and the inbox mark in one round trip.
+  return withTransactionOpenedBy(options.pool, inboxMarks(options.consumer, [{ envelope }]), async (tx, [marked]) => {
     // A concurrent delivery of the same id waits on the key and then finds it taken.
     if (marked?.rowCount !== 1) return false;
-    await handler(envelope.data, {
-      event: envelope,
-      tx,
-      publish: (type, data, publishOptions) => options.publish(tx, type, data, publishOptions),
-      logger,
-      attempt,
-      inBatch: false,
-    });
+    await handler(envelope.data, handlerContext(options, tx, envelope, logger, attempt, false));
     return true;
   });
 }

@@ -2,17 +2,15 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kitMigrations } from '../db/kit-migrations.ts';
-import { migrate } from '../db/migrate.ts';
-import { createPool, withTransaction, type Pool } from '../db/pool.ts';
+import { withTransaction, type Pool } from '../db/pool.ts';
 import { createLogger } from '@metrox/telemetry';
 import { createMetrics } from '../metrics/registry.ts';
-import { createTestDatabase, eventually, testBroker, uniqueSuffix, type TestBroker, type TestDatabase } from '../testing/infra.ts';
+import { eventually, uniqueSuffix, type TestBroker, type TestDatabase } from '../testing/infra.ts';
+import { startInboxFixture, type InboxFixture } from '../testing/inbox-fixture.ts';
 import { sampleTransactionCreated } from '../testing/samples.ts';
-import type { Broker, ConsumerHandle } from './broker.ts';
-import { createBroker } from './create-broker.ts';
+import type { Broker } from './broker.ts';
 import { createEnvelope } from './envelope.ts';
-import { startInbox, type EventHandlers } from './inbox.ts';
+import type { EventHandlers } from './inbox.ts';
 import { createOutboxPublisher } from './outbox.ts';
 import { OutboxRelay } from './relay.ts';
 
@@ -38,10 +36,10 @@ async function count(pool: Pool, sql: string): Promise<number> {
 }
 
 describe.each(['rabbitmq', 'nats'] as const)('messaging over %s', (kind) => {
+  let fixture: InboxFixture;
   let database: TestDatabase;
   let pool: Pool;
   let broker: Broker;
-  let inbox: ConsumerHandle;
   let target: TestBroker;
   const consumer = `kit-test-${uniqueSuffix()}`;
   const metrics = createMetrics({ collectDefaults: false });
@@ -58,22 +56,12 @@ describe.each(['rabbitmq', 'nats'] as const)('messaging over %s', (kind) => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = createPool(database.url);
-    await migrate(pool, [...kitMigrations, { id: '001_effects', sql: 'CREATE TABLE effects (event_id text NOT NULL, transaction_id text NOT NULL)' }]);
-    target = testBroker(kind);
-    broker = createBroker(target.config, logger);
-    await broker.connect();
-    inbox = await startInbox({ consumer, handlers, pool, broker, publish, logger, metrics, retry, prefetch: 16 });
+    const effects = { id: '001_effects', sql: 'CREATE TABLE effects (event_id text NOT NULL, transaction_id text NOT NULL)' };
+    fixture = await startInboxFixture(kind, [effects], { consumer, handlers, publish, logger, metrics, retry, prefetch: 16 });
+    ({ database, pool, broker, target } = fixture);
   });
 
-  afterAll(async () => {
-    await inbox.stop();
-    await broker.close();
-    await pool.end();
-    await target.cleanup([consumer], [20, 40].map((ms) => `${consumer}.retry.${ms}`));
-    await database.drop();
-  });
+  afterAll(() => fixture.stop());
 
   it('a relay killed mid-batch publishes every pending row after restart and the consumer applies each exactly once', async () => {
     const total = 200;

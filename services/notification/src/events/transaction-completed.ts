@@ -2,7 +2,7 @@
 // with everything the message needs (the purchase, the rider's contact) from the event
 // itself. Sending happens in the dispatcher from this row alone: no other service has to
 // be up to tell the rider, and the event is never held up by a slow provider.
-import type { Handlers, InboxBatchOptions } from '@metrox/kit';
+import type { Handlers } from '@metrox/kit';
 import { randomUUID } from 'node:crypto';
 import { captureTrace } from '../dispatch/trace-carrier.ts';
 import type { notificationDeclaration } from '../declaration.ts';
@@ -30,12 +30,3 @@ export const transactionCompletedHandlers: Handlers<typeof notificationDeclarati
     if (!recorded) ctx.logger.info({ transactionId: data.transactionId }, 'rider already told about this outcome');
   },
 };
-
-/**
- * Completed purchases that are already waiting are recorded together: one transaction,
- * one inbox insert and one COMMIT. Each is a row of its own, so four batches run at
- * once: a lone purchase starts at once, and batches only grow when purchases queue up.
- */
-export const transactionCompletedBatch: InboxBatchOptions = { maxSize: 16, maxWaitMs: 0, inFlight: 4 };
-/** Twice the batch, so the next one fills while one commits. */
-export const transactionCompletedPrefetch = 32;

@@ -18,24 +18,25 @@ export interface Announced {
   origin: string;
 }
 
+const payload = (ids: string[], origin: string) => JSON.stringify({ ids, origin } satisfies Announced);
+
 /** Sent by the applying statement: announces the event to every replica's feed on COMMIT. */
 export function announcement(eventId: string, origin: string): AppliedNotice {
-  return { channel: feedChannel, payload: JSON.stringify({ ids: [eventId], origin } satisfies Announced) };
+  return { channel: feedChannel, payload: payload([eventId], origin) };
 }
 
 /** Pure: the notices that announce a batch's events, as few as the payload limit allows (one for a usual batch). */
 export function announcements(eventIds: readonly string[], origin: string): AppliedNotice[] {
   const notices: AppliedNotice[] = [];
   let ids: string[] = [];
-  const payload = (list: string[]) => JSON.stringify({ ids: list, origin } satisfies Announced);
   for (const id of eventIds) {
-    if (ids.length > 0 && Buffer.byteLength(payload([...ids, id])) > maxPayloadBytes) {
-      notices.push({ channel: feedChannel, payload: payload(ids) });
+    if (ids.length > 0 && Buffer.byteLength(payload([...ids, id], origin)) > maxPayloadBytes) {
+      notices.push({ channel: feedChannel, payload: payload(ids, origin) });
       ids = [];
     }
     ids.push(id);
   }
-  if (ids.length > 0) notices.push({ channel: feedChannel, payload: payload(ids) });
+  if (ids.length > 0) notices.push({ channel: feedChannel, payload: payload(ids, origin) });
   return notices;
 }
 

@@ -1,6 +1,6 @@
 // The end of the purchase saga: a payment outcome moves the transaction to its final
 // state and announces TransactionCompleted, in the inbox transaction (so exactly once).
-import { PermanentFailure, type EventContext, type Handlers, type InboxBatchOptions } from '@metrox/kit';
+import { PermanentFailure, type EventContext, type Handlers } from '@metrox/kit';
 import type { transactionDeclaration } from '../declaration.ts';
 import { decide, type PaymentOutcome } from '../domain/state-machine.ts';
 import { completeIfPending, findTransaction } from '../store/transactions.ts';
@@ -52,13 +52,3 @@ export const paymentOutcomeHandlers: Handlers<typeof transactionDeclaration> = {
   PaymentConfirmed: (data, ctx) => applyOutcome(data.transactionId, { status: 'CONFIRMED' }, ctx),
   PaymentFailed: (data, ctx) => applyOutcome(data.transactionId, { status: 'FAILED', reason: data.reason }, ctx),
 };
-
-/**
- * Outcomes that are already waiting are applied together: one transaction, one inbox
- * insert and one COMMIT for all of them. Each purchase is its own row, so batches take
- * no lock another needs and four run at once: a lone outcome starts at once, on the
- * saga's critical path, and batches only grow when outcomes queue up.
- */
-export const paymentOutcomeBatch: InboxBatchOptions = { maxSize: 16, maxWaitMs: 0, inFlight: 4 };
-/** Twice the batch, so the next one fills while one commits. */
-export const paymentOutcomePrefetch = 32;
